@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from connective.accounts.models import Role, User
+from connective.core.services import audit_log_record
+
+EDITORS_GROUP = "Editors"
+STAFF_GROUP = "Programme staff"
+
+
+def _back_office_group(name: str) -> Group:
+    """Groups that let a role into the Wagtail back office; created on first use."""
+    group, _ = Group.objects.get_or_create(name=name)
+    access = Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin")
+    group.permissions.add(*access)
+    return group
+
+
+@transaction.atomic
+def user_set_role(*, actor: User | None, user: User, role: Role | str) -> User:
+    role = Role(role)
+    previous = user.role
+    user.role = role
+    user.is_superuser = role == Role.ADMINISTRATOR
+    user.is_staff = role in {Role.EDITOR, Role.STAFF, Role.ADMINISTRATOR}
+    user.save(update_fields=["role", "is_superuser", "is_staff"])
+    editors, staff = _back_office_group(EDITORS_GROUP), _back_office_group(STAFF_GROUP)
+    user.groups.remove(editors, staff)
+    if role == Role.EDITOR:
+        user.groups.add(editors)
+    elif role == Role.STAFF:
+        user.groups.add(editors, staff)
+    audit_log_record(actor=actor, action="user.set_role", target=user, previous=previous, role=str(role))
+    return user
+
+
+def user_has_two_factor(user: User) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

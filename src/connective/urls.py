@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.conf.urls.static import static
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from connective.core import views as core_views
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("api/", include("connective.api.urls")),
+    path("healthz", core_views.health, name="health"),
+    path("robots.txt", core_views.robots, name="robots"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("connective.core.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("practices/", include("connective.practices.urls")),
+    prefix_default_language=True,
+)
+
+if settings.DEBUG or settings.TESTING:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Wagtail's page tree serves editorial pages last, under no language prefix.
+urlpatterns += [path("pages/", include(wagtail_urls))]

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import asyncio
+import email
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import Message
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from connective.accounts.models import Role
+from tests.factories import PracticeFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _queued_email(settings: Any) -> None:
+    # Django's test runner swaps in the in-memory backend; keep ours so every message goes through the queue,
+    # delivered to the in-memory outbox unless a test asks for the real SMTP server.
+    settings.EMAIL_BACKEND = "connective.core.mail.QueuedEmailBackend"
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def visitor() -> None:
+    return None
+
+
+@pytest.fixture
+def member(db: Any) -> Any:
+    return UserFactory(email="member@example.org", first_name="Mariam", last_name="Haddad")
+
+
+@pytest.fixture
+def author(db: Any) -> Any:
+    return UserFactory(email="author@example.org", first_name="Amara", last_name="Okafor")
+
+
+def _with_totp(user: Any) -> Any:
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
+    return user
+
+
+@pytest.fixture
+def editor(db: Any) -> Any:
+    from connective.accounts.services import user_set_role
+
+    user = UserFactory(email="editor@example.org", first_name="Ed", last_name="Itor")
+    return _with_totp(user_set_role(actor=None, user=user, role=Role.EDITOR))
+
+
+@pytest.fixture
+def staff(db: Any) -> Any:
+    from connective.accounts.services import user_set_role
+
+    user = UserFactory(email="staff@example.org", first_name="Sta", last_name="Ff")
+    return _with_totp(user_set_role(actor=None, user=user, role=Role.STAFF))
+
+
+@pytest.fixture
+def published_practice(db: Any, author: Any) -> Any:
+    contact = UserFactory(email="contact@example.org", first_name="Chidi", last_name="Nwosu")
+    return PracticeFactory(author=author, contact=contact, title="Solar street lighting for safer streets")
+
+
+@dataclass
+class SMTPSink:
+    """Messages received by a real SMTP server listening on localhost."""
+
+    host: str
+    port: int
+    messages: list[Message] = field(default_factory=list)
+
+    def wait_for(self, count: int = 1, timeout: float = 10.0) -> list[Message]:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.messages
+
+
+class _Handler:
+    def __init__(self, sink: SMTPSink) -> None:
+        self.sink = sink
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+        with self.lock:
+            self.sink.messages.append(email.message_from_bytes(envelope.original_content))
+        await asyncio.sleep(0)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[SMTPSink]:
+    """A real SMTP server (aiosmtpd); the platform's e-mail goes to it over a socket."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sink = SMTPSink(host="127.0.0.1", port=port)
+    controller = Controller(_Handler(sink), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = sink.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+def message_text(message: Message) -> str:
+    """The plain-text body of a received message."""
+    if message.is_multipart():
+        for part in message.walk():
+            if part.get_content_type() == "text/plain":
+                payload = part.get_payload(decode=True)
+                return payload.decode(part.get_content_charset() or "utf-8") if isinstance(payload, bytes) else ""
+        return ""
+    payload = message.get_payload(decode=True)
+    return payload.decode(message.get_content_charset() or "utf-8") if isinstance(payload, bytes) else ""

@@ -1,13 +1,13 @@
 from django.urls import path
 
-from connective.practices.views import browse, detail, submit
+from connective.practices.views import browse, detail, export, submit
 
 app_name = "practices"
 
 urlpatterns = [
     path("", browse.practice_list, name="list"),
     path("map/", browse.practice_map, name="map"),
-    path("export.<str:fmt>", browse.practice_export, name="export"),
+    path("export.<str:fmt>", export.practice_export, name="export"),
     path("mine/", submit.my_practices, name="mine"),
     path("new/", submit.practice_submit, name="submit"),
     path("<slug:slug>/", detail.practice_detail, name="detail"),

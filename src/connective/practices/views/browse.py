@@ -7,7 +7,3 @@ def practice_list(request: HttpRequest) -> HttpResponse:
 
 def practice_map(request: HttpRequest) -> HttpResponse:
     raise NotImplementedError
-
-
-def practice_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    raise NotImplementedError

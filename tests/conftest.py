@@ -23,6 +23,16 @@ def _queued_email(settings: Any) -> None:
     settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    # Rate limits and throttles count in the cache; each test starts with none spent.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def visitor() -> None:
     return None

@@ -258,6 +258,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_URL = "/static/"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -390,6 +391,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Only our public API; Wagtail's internal admin API is not part of the contract.
+    "PREPROCESSING_HOOKS": ["connective.api.schema.only_public_api"],
 }
 
 # --- Security -------------------------------------------------------------------------------------

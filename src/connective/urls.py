@@ -1,12 +1,16 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from connective.core import views as core_views
+from connective.practices.sitemaps import PracticeSitemap
+
+sitemaps = {"practices": PracticeSitemap}
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -14,6 +18,13 @@ urlpatterns = [
     path("api/", include("connective.api.urls")),
     path("healthz", core_views.health, name="health"),
     path("robots.txt", core_views.robots, name="robots"),
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": sitemaps}, name="sitemap-index"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
 ]
 
 urlpatterns += i18n_patterns(

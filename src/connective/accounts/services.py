@@ -9,12 +9,30 @@ from connective.core.services import audit_log_record
 EDITORS_GROUP = "Editors"
 STAFF_GROUP = "Programme staff"
 
+# Model permissions (app_label, codename) each back-office group holds, besides entering the back office.
+GROUP_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
+    EDITORS_GROUP: [],
+    STAFF_GROUP: [
+        ("core", "change_topic"),
+        ("core", "add_topic"),
+        ("core", "change_sdg"),
+        ("core", "change_region"),
+        ("core", "view_city"),
+        ("core", "view_auditlog"),
+        ("network", "add_organisation"),
+        ("network", "change_organisation"),
+        ("network", "view_organisation"),
+    ],
+}
+
 
 def _back_office_group(name: str) -> Group:
-    """Groups that let a role into the Wagtail back office; created on first use."""
+    """Groups that let a role into the Wagtail back office; created on first use, permissions kept current."""
     group, _ = Group.objects.get_or_create(name=name)
-    access = Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin")
-    group.permissions.add(*access)
+    wanted = Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin")
+    for app_label, codename in GROUP_PERMISSIONS.get(name, []):
+        wanted |= Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    group.permissions.add(*wanted)
     return group
 
 

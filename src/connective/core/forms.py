@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+
+
+class _TranslatedNamesBase(WagtailAdminModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = (self.instance.names if self.instance and self.instance.pk else None) or {}
+        for code, _language in settings.LANGUAGES:
+            self.fields[f"name_{code}"].initial = names.get(code, "")
+
+    def save(self, commit: bool = True) -> Any:
+        self.instance.names = {
+            code: self.cleaned_data[f"name_{code}"].strip()
+            for code, _language in settings.LANGUAGES
+            if self.cleaned_data.get(f"name_{code}", "").strip()
+        }
+        return super().save(commit=commit)
+
+
+# The {language: name} map of a vocabulary entry, edited as one text field per interface language.
+TranslatedNamesForm = type(
+    "TranslatedNamesForm",
+    (_TranslatedNamesBase,),
+    {
+        f"name_{code}": forms.CharField(
+            label=_("Name (%(language)s)") % {"language": language}, max_length=200, required=code == "en"
+        )
+        for code, language in settings.LANGUAGES
+    },
+)

@@ -57,7 +57,11 @@ def country_names(code: str) -> dict[str, str]:
 
 def load_vocabulary(using: str = "default") -> None:
     """Create or update topics, SDGs, regions and countries. Safe to run again."""
-    with transaction.atomic(using=using):
+    # Runs on post_migrate, before content types exist again after a flush: Wagtail's reference index would
+    # point at content types that are not there yet. Vocabulary rows reference nothing worth indexing.
+    from wagtail.signal_handlers import disable_reference_index_auto_update
+
+    with transaction.atomic(using=using), disable_reference_index_auto_update():
         _load_vocabulary()
 
 

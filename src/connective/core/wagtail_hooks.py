@@ -10,6 +10,7 @@ from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -103,9 +104,8 @@ class AuditLogViewSet(ModelViewSet):
     copy_view_enabled = False
     form_fields = ["action"]
 
-    @property
-    def permission_policy(self) -> ReadOnlyPermissionPolicy:
-        return ReadOnlyPermissionPolicy(self.model)
+
+register_permission_policy(AuditLog, ReadOnlyPermissionPolicy(AuditLog))
 
 
 audit_log_viewset = AuditLogViewSet("audit_log")

@@ -46,7 +46,7 @@ class Command(BaseCommand):
         if example is not None:
             rows.append((example.email, "Member, contact person of practices"))
         width = max(len(email) for email, _role in rows)
-        self.stdout.write("  Demo logins (password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"  Demo logins (password for all: {DEMO_PASSWORD})")
         for email, role in rows:
             self.stdout.write(f"    {email:<{width}}  {role}")
         self.stdout.write(

@@ -48,11 +48,24 @@ def author(db: Any) -> Any:
     return UserFactory(email="author@example.org", first_name="Amara", last_name="Okafor")
 
 
-def _with_totp(user: Any) -> Any:
-    from allauth.mfa.models import Authenticator
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"
 
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
+
+def _with_totp(user: Any) -> Any:
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, TOTP_SECRET)
     return user
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    """The code an authenticator app would show now for `secret`."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
 
 
 @pytest.fixture

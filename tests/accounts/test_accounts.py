@@ -160,3 +160,15 @@ def test_login_of_user_with_totp_asks_for_code(client: Client, editor: User) -> 
     assert response.status_code == 302
     assert response["Location"].endswith("/accounts/2fa/authenticate/")
     assert "_auth_user_id" not in client.session
+
+
+def test_login_of_user_with_totp_completes_with_a_valid_code(client: Client, editor: User) -> None:
+    from tests.conftest import totp_code
+
+    client.post("/en/accounts/login/", {"login": editor.email, "password": PASSWORD})
+    wrong = client.post("/en/accounts/2fa/authenticate/", {"code": "000000"})
+    assert wrong.status_code == 200
+    assert "_auth_user_id" not in client.session
+    response = client.post("/en/accounts/2fa/authenticate/", {"code": totp_code()})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(editor.pk)

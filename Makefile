@@ -45,7 +45,7 @@ test: $(STAMP) browser
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/ruff check src tests bench
-	$(BIN)/mypy src
+	TESTING=1 $(BIN)/mypy src
 	TESTING=1 $(PY) manage.py makemigrations --check --dry-run
 
 format: $(STAMP)

@@ -197,6 +197,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("TEST", {})["NAME"] = os.environ.get("TEST_SQLITE_NAME") or None
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Sessions are read from the cache first: one query less on every signed-in page.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Cache (Redis when configured) ----------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -61,7 +61,7 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
         context.close()
 
 
-def log_in(page: Any, email: str, password: str = "correct horse battery staple") -> None:
+def log_in(page: Any, email: str, password: str = "correct horse battery staple") -> None:  # noqa: S107
     page.goto("/en/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +52,11 @@ class PracticeContactForm(forms.Form):
         initial=True,
         help_text=_("If you do not share it, the contact person sees only your name."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Labels read like every other form on the site: no trailing colon.
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
     def clean_subject(self) -> str:
         subject = contact_subject_clean(self.cleaned_data["subject"])

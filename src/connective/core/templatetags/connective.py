@@ -68,3 +68,9 @@ def markdown(text: str | None) -> SafeString:
 @register.filter
 def language_name(code: str) -> str:
     return str(dict(settings.LANGUAGES).get(code, code))
+
+
+@register.filter
+def text_direction(language_code: str) -> str:
+    """'rtl' for content written in a right-to-left language, whatever the interface language."""
+    return "rtl" if (language_code or "")[:2] in settings.LANGUAGES_BIDI else "ltr"

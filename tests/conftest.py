@@ -112,7 +112,7 @@ class _Handler:
         self.sink = sink
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
             self.sink.messages.append(email.message_from_bytes(envelope.original_content))
         await asyncio.sleep(0)
@@ -147,7 +147,11 @@ def message_text(message: Message) -> str:
         for part in message.walk():
             if part.get_content_type() == "text/plain":
                 payload = part.get_payload(decode=True)
-                return payload.decode(part.get_content_charset() or "utf-8") if isinstance(payload, bytes) else ""
+                return (
+                    payload.decode(part.get_content_charset() or "utf-8")
+                    if isinstance(payload, bytes)
+                    else ""
+                )
         return ""
     payload = message.get_payload(decode=True)
     return payload.decode(message.get_content_charset() or "utf-8") if isinstance(payload, bytes) else ""

@@ -31,7 +31,9 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean; use one of 1/0, true/false, yes/no, on/off.")
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a boolean; use one of 1/0, true/false, yes/no, on/off."
+    )
 
 
 def env_int(name: str, default: int, minimum: int = 0) -> int:
@@ -76,7 +78,9 @@ elif not (DEBUG or TESTING) and len(SECRET_KEY) < 50:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or TESTING) else "")
 if not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS is empty. List the host names this site answers to, comma-separated.")
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS is empty. List the host names this site answers to, comma-separated."
+    )
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 if urlsplit(SITE_URL).scheme not in {"http", "https"}:
@@ -181,7 +185,9 @@ except Exception as exc:  # dj_database_url raises several types for a bad URL
         "Use sqlite:///path/to/file.sqlite3 or postgres://user:password@host:port/name."
     ) from None
 if _db["ENGINE"] not in {"django.db.backends.sqlite3", "django.db.backends.postgresql"}:
-    raise ImproperlyConfigured(f"DATABASE_URL uses {_db['ENGINE']}; only SQLite and PostgreSQL are supported.")
+    raise ImproperlyConfigured(
+        f"DATABASE_URL uses {_db['ENGINE']}; only SQLite and PostgreSQL are supported."
+    )
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and the task worker run beside a writer; IMMEDIATE takes the write lock at the start
     # of a transaction so two writers queue instead of failing with "database is locked" half-way.
@@ -207,7 +213,9 @@ if REDIS_URL:
         raise ImproperlyConfigured(f"REDIS_URL={REDIS_URL!r} must start with redis:// or rediss://.")
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "connective"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "connective"}
+    }
 
 # --- Background tasks -----------------------------------------------------------------------------
 TASK_BACKEND = env_choice("TASK_BACKEND", "database", ("database", "rq", "immediate"))
@@ -225,7 +233,9 @@ else:
 # --- E-mail ---------------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://" if (DEBUG or TESTING) else "")
 if not EMAIL_URL:
-    raise ImproperlyConfigured("EMAIL_URL is not set. Use smtp://user:password@host:port, smtp+tls://..., or console://.")
+    raise ImproperlyConfigured(
+        "EMAIL_URL is not set. Use smtp://user:password@host:port, smtp+tls://..., or console://."
+    )
 _mail = urlsplit(EMAIL_URL)
 _mail_backends = {
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
@@ -251,7 +261,9 @@ EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
 EMAIL_USE_TLS = _mail.scheme == "smtp+tls"
 EMAIL_USE_SSL = _mail.scheme == "smtp+ssl"
 EMAIL_TIMEOUT = int(parse_qs(_mail.query).get("timeout", ["20"])[0])
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Connective Cities <noreply@connective-cities.example>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Connective Cities <noreply@connective-cities.example>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Media storage --------------------------------------------------------------------------------
@@ -272,7 +284,9 @@ STORAGES: dict[str, dict[str, object]] = {
 if MEDIA_STORAGE == "s3":
     _bucket = os.environ.get("S3_BUCKET", "")
     if not _bucket:
-        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET (and S3_ENDPOINT_URL for non-AWS storage).")
+        raise ImproperlyConfigured(
+            "MEDIA_STORAGE=s3 needs S3_BUCKET (and S3_ENDPOINT_URL for non-AWS storage)."
+        )
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {

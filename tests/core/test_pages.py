@@ -31,7 +31,9 @@ def test_home_in_arabic_is_right_to_left_with_translated_language_links(client: 
 
 def test_language_links_keep_the_current_page_and_query(client: Client) -> None:
     html = client.get("/en/accounts/login/?next=/en/").content.decode()
-    assert 'href="/de/accounts/login/?next=/en/"' in html or 'href="/de/accounts/login/?next=%2Fen%2F"' in html
+    assert (
+        'href="/de/accounts/login/?next=/en/"' in html or 'href="/de/accounts/login/?next=%2Fen%2F"' in html
+    )
 
 
 def test_root_redirects_to_a_language(client: Client) -> None:

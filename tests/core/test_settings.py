@@ -24,7 +24,11 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[s
     clean.update(env)
     clean.setdefault("VAR_DIR", str(ROOT / "var" / "settings-test"))
     return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args], env=clean, capture_output=True, text=True, timeout=120
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

@@ -52,10 +52,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         related_name="people",
     )
     city = models.ForeignKey(
-        "core.City", verbose_name=_("city"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "core.City",
+        verbose_name=_("city"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     country = models.ForeignKey(
-        "core.Country", verbose_name=_("country"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "core.Country",
+        verbose_name=_("country"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     is_staff = models.BooleanField(_("back-office access"), default=False)
     is_active = models.BooleanField(_("active"), default=True)

@@ -16,7 +16,9 @@ def is_member(user: Any) -> bool:
 
 @rules.predicate
 def is_editor(user: Any) -> bool:
-    return is_member(user) and (user.is_superuser or user.role in {Role.EDITOR, Role.STAFF, Role.ADMINISTRATOR})
+    return is_member(user) and (
+        user.is_superuser or user.role in {Role.EDITOR, Role.STAFF, Role.ADMINISTRATOR}
+    )
 
 
 @rules.predicate

@@ -17,7 +17,9 @@ SEA = (234, 242, 248)
 LAND = (205, 217, 203)
 
 
-def project(latitude: float, longitude: float, width: float = 360.0, height: float = 180.0) -> tuple[float, float]:
+def project(
+    latitude: float, longitude: float, width: float = 360.0, height: float = 180.0
+) -> tuple[float, float]:
     """Equirectangular projection onto a width x height plane with (0, 0) at 180°W, 90°N."""
     return (longitude + 180.0) / 360.0 * width, (90.0 - latitude) / 180.0 * height
 

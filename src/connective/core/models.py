@@ -11,18 +11,20 @@ from django.utils.translation import gettext_lazy as _
 class TranslatedNameMixin(models.Model):
     """Vocabulary names in every interface language, kept in one JSON map {language: name}."""
 
-    names = models.JSONField(_("names"), default=dict, help_text=_("Name per language code, e.g. {\"en\": ...}"))
+    names = models.JSONField(
+        _("names"), default=dict, help_text=_('Name per language code, e.g. {"en": ...}')
+    )
 
     class Meta:
         abstract = True
+
+    def __str__(self) -> str:
+        return self.name
 
     @property
     def name(self) -> str:
         language = (get_language() or "en")[:2]
         return str(self.names.get(language) or self.names.get("en") or "")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Topic(TranslatedNameMixin):
@@ -30,7 +32,12 @@ class Topic(TranslatedNameMixin):
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("cluster"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("cluster"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -73,7 +80,9 @@ class Country(TranslatedNameMixin):
     """ISO 3166-1 country; names come from pycountry and its translations."""
 
     code = models.CharField(_("ISO code"), max_length=2, primary_key=True)
-    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="countries")
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="countries"
+    )
 
     class Meta:
         ordering = ["code"]
@@ -107,7 +116,9 @@ class City(models.Model):
     geoname_id = models.PositiveIntegerField(_("GeoNames id"), unique=True)
     name = models.CharField(_("name"), max_length=200, db_index=True)
     ascii_name = models.CharField(_("ASCII name"), max_length=200, db_index=True)
-    country = models.ForeignKey(Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="cities")
+    country = models.ForeignKey(
+        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="cities"
+    )
     latitude = models.FloatField(_("latitude"))
     longitude = models.FloatField(_("longitude"))
     population = models.PositiveIntegerField(_("population"))

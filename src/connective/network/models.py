@@ -20,7 +20,12 @@ class Organisation(models.Model):
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     type = models.CharField(_("type"), max_length=30, choices=OrganisationType.choices)
     city = models.ForeignKey(
-        "core.City", verbose_name=_("city"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "core.City",
+        verbose_name=_("city"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     country = models.ForeignKey(
         "core.Country", verbose_name=_("country"), on_delete=models.PROTECT, related_name="organisations"

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.models import RevisionMixin
@@ -38,7 +39,7 @@ class Licence(models.TextChoices):
 
 
 # The long-text sections of a record, in reading order, with their headings.
-SECTIONS: list[tuple[str, str]] = [
+SECTIONS: list[tuple[str, StrOrPromise]] = [
     ("challenge", _("Challenge")),
     ("objectives", _("Objectives")),
     ("solution", _("Solution")),
@@ -65,7 +66,9 @@ class Practice(RevisionMixin, ClusterableModel):
         "core.Country", verbose_name=_("country"), on_delete=models.PROTECT, related_name="practices"
     )
     # Region and size band follow from the city; kept on the record so facets count without joins.
-    region = models.ForeignKey("core.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "core.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
+    )
     city_size = models.CharField(_("city size"), max_length=20, choices=CitySize.choices, db_index=True)
     latitude = models.FloatField(_("latitude"))
     longitude = models.FloatField(_("longitude"))
@@ -118,7 +121,11 @@ class Practice(RevisionMixin, ClusterableModel):
     last_verified = models.DateField(_("last verified"), null=True, blank=True)
 
     status = models.CharField(
-        _("status"), max_length=20, choices=PracticeStatus.choices, default=PracticeStatus.DRAFT, db_index=True
+        _("status"),
+        max_length=20,
+        choices=PracticeStatus.choices,
+        default=PracticeStatus.DRAFT,
+        db_index=True,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -151,12 +158,16 @@ class Practice(RevisionMixin, ClusterableModel):
 
     def sections(self) -> list[tuple[str, str, str]]:
         """(field, heading, text) of each section that has text, in reading order."""
-        return [(field, str(label), getattr(self, field)) for field, label in SECTIONS if getattr(self, field)]
+        return [
+            (field, str(label), getattr(self, field)) for field, label in SECTIONS if getattr(self, field)
+        ]
 
 
 class PracticeImage(models.Model):
     practice = ParentalKey(Practice, on_delete=models.CASCADE, related_name="images")
-    image = models.ForeignKey("wagtailimages.Image", verbose_name=_("image"), on_delete=models.CASCADE, related_name="+")
+    image = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("image"), on_delete=models.CASCADE, related_name="+"
+    )
     alt_text = models.CharField(_("alternative text"), max_length=300)
     caption = models.CharField(_("caption"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -165,6 +176,9 @@ class PracticeImage(models.Model):
         ordering = ["position", "id"]
         verbose_name = _("image")
         verbose_name_plural = _("images")
+
+    def __str__(self) -> str:
+        return self.alt_text
 
 
 class PracticeDocument(models.Model):
@@ -178,6 +192,9 @@ class PracticeDocument(models.Model):
         ordering = ["id"]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class LinkKind(models.TextChoices):
@@ -196,6 +213,9 @@ class PracticeLink(models.Model):
         verbose_name = _("link")
         verbose_name_plural = _("links")
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class RelationKind(models.TextChoices):
     RELATED = "related", _("Related practice")
@@ -210,15 +230,22 @@ class PracticeRelation(models.Model):
     target = models.ForeignKey(
         Practice, verbose_name=_("practice"), on_delete=models.CASCADE, related_name="incoming_relations"
     )
-    kind = models.CharField(_("relation"), max_length=12, choices=RelationKind.choices, default=RelationKind.RELATED)
+    kind = models.CharField(
+        _("relation"), max_length=12, choices=RelationKind.choices, default=RelationKind.RELATED
+    )
 
     class Meta:
         verbose_name = _("related practice")
         verbose_name_plural = _("related practices")
         constraints = [
             models.UniqueConstraint(fields=["source", "target"], name="practice_relation_unique"),
-            models.CheckConstraint(condition=~models.Q(source=models.F("target")), name="practice_relation_not_self"),
+            models.CheckConstraint(
+                condition=~models.Q(source=models.F("target")), name="practice_relation_not_self"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.kind} {self.target_id}"
 
 
 class ReviewAction(models.TextChoices):
@@ -244,3 +271,6 @@ class PracticeReview(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("review step")
         verbose_name_plural = _("review history")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d})"

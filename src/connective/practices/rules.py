@@ -20,12 +20,19 @@ def is_author(user: Any, practice: Any) -> bool:
 
 @rules.predicate
 def is_editable_state(user: Any, practice: Any) -> bool:
-    return practice is not None and practice.status in {PracticeStatus.DRAFT, PracticeStatus.CHANGES_REQUESTED}
+    return practice is not None and practice.status in {
+        PracticeStatus.DRAFT,
+        PracticeStatus.CHANGES_REQUESTED,
+    }
 
 
 @rules.predicate
 def has_contact(user: Any, practice: Any) -> bool:
-    return practice is not None and practice.contact_id is not None and practice.contact_id != getattr(user, "pk", None)
+    return (
+        practice is not None
+        and practice.contact_id is not None
+        and practice.contact_id != getattr(user, "pk", None)
+    )
 
 
 rules.add_perm("practices.view_practice", is_published | is_author | is_editor)

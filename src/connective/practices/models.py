@@ -144,7 +144,15 @@ class Practice(RevisionMixin, ClusterableModel):
                 name="practice_end_after_start",
             )
         ]
-        indexes = [models.Index(fields=["status", "-published_at"])]
+        indexes = [
+            models.Index(fields=["status", "-published_at"]),
+            # Facet counts read only this index, never the wide rows with all the section texts.
+            models.Index(
+                fields=["status", "region", "country", "city_size", "start_year", "language"],
+                name="practice_facets_idx",
+            ),
+            models.Index(fields=["status", "city"], name="practice_status_city_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import CharField, Count, F, Prefetch, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import get_language
 
 from connective.accounts.rules import is_editor
-from connective.practices.models import Practice, PracticeImage, PracticeStatus
+from connective.core.models import SDG, CitySize, Country, Region, Topic
+from connective.practices.models import (
+    SECTIONS,
+    ContentLanguage,
+    Practice,
+    PracticeDocument,
+    PracticeImage,
+    PracticeStatus,
+)
+from connective.search.index import Document, SearchIndex
 
 
 def practices_visible_to(user: Any) -> QuerySet[Practice]:
@@ -35,15 +53,21 @@ def with_card_data(queryset: QuerySet[Practice]) -> QuerySet[Practice]:
 
 def practice_get_visible(*, user: Any, slug: str) -> Practice:
     """The practice with all it shows on its page, or 404 when the viewer may not see it."""
-    queryset = practices_visible_to(user).select_related(
-        "city", "country", "region", "lead_organisation", "contact", "contact__organisation", "author"
-    ).prefetch_related(
-        "topics",
-        "sdgs",
-        "partners",
-        "links",
-        Prefetch("images", queryset=PracticeImage.objects.select_related("image").order_by("position", "id")),
-        "documents__document",
+    queryset = (
+        practices_visible_to(user)
+        .select_related(
+            "city", "country", "region", "lead_organisation", "contact", "contact__organisation", "author"
+        )
+        .prefetch_related(
+            "topics",
+            "sdgs",
+            "partners",
+            "links",
+            Prefetch(
+                "images", queryset=PracticeImage.objects.select_related("image").order_by("position", "id")
+            ),
+            Prefetch("documents", queryset=PracticeDocument.objects.select_related("document")),
+        )
     )
     practice = queryset.filter(slug=slug).first()
     if practice is None:
@@ -52,27 +76,589 @@ def practice_get_visible(*, user: Any, slug: str) -> Practice:
 
 
 def practice_related(*, practice: Practice, limit: int = 6) -> list[tuple[str, Practice]]:
-    """Published practices linked either way, with the relation as the reader should see it."""
+    """Published practices linked either way, with the relation as the reader should see it (one query)."""
     from connective.practices.models import PracticeRelation
 
-    outgoing = PracticeRelation.objects.filter(source=practice, target__status=PracticeStatus.PUBLISHED)
-    incoming = PracticeRelation.objects.filter(target=practice, source__status=PracticeStatus.PUBLISHED)
-    pairs: list[tuple[str, Practice]] = []
-    for relation in outgoing.select_related("target__city", "target__country")[:limit]:
-        pairs.append((relation.kind, relation.target))
-    for relation in incoming.select_related("source__city", "source__country")[: max(0, limit - len(pairs))]:
-        # "B adapts A" reads on A's page as "adapted by B".
-        kind = {"adapts": "adapted_by", "replicates": "replicated_by"}.get(relation.kind, relation.kind)
-        pairs.append((kind, relation.source))
-    return pairs
+    relations = (
+        PracticeRelation.objects.filter(
+            Q(source=practice, target__status=PracticeStatus.PUBLISHED)
+            | Q(target=practice, source__status=PracticeStatus.PUBLISHED)
+        )
+        .select_related("source__city", "source__country", "target__city", "target__country")
+        .order_by("id")[: limit * 2]
+    )
+    outgoing: list[tuple[str, Practice]] = []
+    incoming: list[tuple[str, Practice]] = []
+    for relation in relations:
+        if relation.source_id == practice.pk:
+            outgoing.append((relation.kind, relation.target))
+        else:
+            # "B adapts A" reads on A's page as "adapted by B".
+            kind = {"adapts": "adapted_by", "replicates": "replicated_by"}.get(relation.kind, relation.kind)
+            incoming.append((kind, relation.source))
+    return (outgoing + incoming)[:limit]
+
+
+FACET_CACHE_SECONDS = 600
+_VERSION_KEY = "practices:version"
+
+
+def practices_version() -> int:
+    """A number that changes whenever a practice is published, changed while published, or unpublished."""
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        version = 1
+        cache.add(_VERSION_KEY, version, None)
+    return int(version)
+
+
+def practices_changed() -> None:
+    """Forget cached counts; called by indexing, which runs after every change to a published practice."""
+    try:
+        cache.incr(_VERSION_KEY)
+    except ValueError:
+        cache.set(_VERSION_KEY, 2, None)
 
 
 def practice_home_highlights(*, user: Any) -> dict[str, Any]:
     published = practices_public()
     latest = list(with_card_data(published.order_by("-published_at", "-id"))[:6])
-    return {
-        "latest_practices": latest,
-        "practice_count": published.count(),
-        "country_count": published.values("country").distinct().count(),
-        "city_count": published.values("city").distinct().count(),
+    key = f"practices:home-figures:{practices_version()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = {
+            "practice_count": published.count(),
+            "country_count": published.values("country").distinct().count(),
+            "city_count": published.values("city").distinct().count(),
+        }
+        cache.set(key, figures, FACET_CACHE_SECONDS)
+    return {"latest_practices": latest, **figures}
+
+
+# --- Search, facets and the map ----------------------------------------------------------------------------
+# The text index holds published practices only (tasks.py); every query below also starts from
+# `practices_public()`, so a practice that is not published is never found, whoever searches.
+
+SORT_RELEVANCE = "relevance"
+SORT_NEWEST = "newest"
+SORT_OLDEST = "oldest"
+SORTS = (SORT_RELEVANCE, SORT_NEWEST, SORT_OLDEST)
+FACETS = ("topic", "sdg", "region", "country", "size", "year", "lang")
+# Facets that are columns of the practice itself (the others are many-to-many links).
+SCALAR_FACETS = ("region", "country", "size", "year", "lang")
+# Up to this many matching practices the map shows one point per practice; beyond, one circle per city.
+MAP_POINT_LIMIT = 300
+MAP_CITY_LIMIT = 1000
+MAP_LIST_CITY_LIMIT = 200
+_VOCABULARY_CACHE_KEY = "practices:search-vocabulary:v2"
+
+
+@dataclass(frozen=True)
+class PracticeQuery:
+    """A search of the knowledge base: what the browse page's GET parameters (PracticeFilterForm) ask for."""
+
+    q: str = ""
+    topic: tuple[str, ...] = ()
+    sdg: tuple[int, ...] = ()
+    region: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    size: tuple[str, ...] = ()
+    year: tuple[int, ...] = ()
+    lang: tuple[str, ...] = ()
+    city: int | None = None
+    sort: str = ""
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any] | PracticeQuery) -> PracticeQuery:
+        """From a form's cleaned_data (missing or invalid fields are left out), or a PracticeQuery as is."""
+        if isinstance(data, PracticeQuery):
+            return data
+
+        def many(key: str) -> tuple[Any, ...]:
+            return tuple(dict.fromkeys(data.get(key) or ()))
+
+        return cls(
+            q=(data.get("q") or "").strip(),
+            topic=many("topic"),
+            sdg=tuple(int(v) for v in many("sdg")),
+            region=many("region"),
+            country=many("country"),
+            size=many("size"),
+            year=tuple(int(v) for v in many("year")),
+            lang=many("lang"),
+            city=data.get("city") or None,
+            sort=data.get("sort") or "",
+        )
+
+    @property
+    def has_filters(self) -> bool:
+        """True when anything but the text narrows the results."""
+        return bool(
+            self.topic
+            or self.sdg
+            or self.region
+            or self.country
+            or self.size
+            or self.year
+            or self.lang
+            or self.city
+        )
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort in (SORT_NEWEST, SORT_OLDEST):
+            return self.sort
+        return SORT_RELEVANCE if self.q else SORT_NEWEST
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    # Subtopics are shown under their cluster.
+    level: int = 0
+
+
+@dataclass
+class PracticeSearchResult:
+    items: list[Practice]
+    total: int
+    page: int
+    num_pages: int
+    facets: dict[str, list[FacetValue]]
+    sort: str
+    page_size: int = 20
+    # The page asked for is beyond the last one: items is empty; say so (the form's check_page does).
+    page_out_of_range: bool = False
+
+    @property
+    def has_previous(self) -> bool:
+        return 1 < self.page <= self.num_pages + 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+    @property
+    def start_index(self) -> int:
+        return (self.page - 1) * self.page_size + 1 if self.items else 0
+
+    @property
+    def end_index(self) -> int:
+        return self.start_index + len(self.items) - 1 if self.items else 0
+
+
+@dataclass(frozen=True)
+class SearchVocabulary:
+    """Labels and valid values of the facets; reference data, so cached rather than read on every page."""
+
+    topics: list[tuple[str, dict[str, str], str | None]]  # slug, names, cluster slug; in display order
+    sdgs: list[tuple[int, dict[str, str]]]
+    regions: list[tuple[str, int, dict[str, str]]]  # slug, id, names
+    countries: dict[str, dict[str, str]]  # code: names
+    topic_slugs: dict[int, str]  # id: slug
+    sdg_numbers: dict[int, str]  # id: number
+
+    def children(self, slugs: Iterable[str]) -> set[str]:
+        wanted = set(slugs)
+        return wanted | {slug for slug, _, parent in self.topics if parent in wanted}
+
+
+def search_vocabulary() -> SearchVocabulary:
+    cached = cache.get(_VOCABULARY_CACHE_KEY)
+    if isinstance(cached, SearchVocabulary):
+        return cached
+    topics = list(Topic.objects.select_related("parent").order_by("position", "slug"))
+    sdgs = list(SDG.objects.order_by("number"))
+    vocabulary = SearchVocabulary(
+        topics=[(t.slug, t.names, t.parent.slug if t.parent else None) for t in topics],
+        sdgs=[(s.number, s.names) for s in sdgs],
+        regions=[(r.slug, r.pk, r.names) for r in Region.objects.order_by("position")],
+        countries={c.code: c.names for c in Country.objects.all()},
+        topic_slugs={t.pk: t.slug for t in topics},
+        sdg_numbers={s.pk: str(s.number) for s in sdgs},
+    )
+    cache.set(_VOCABULARY_CACHE_KEY, vocabulary, 600)
+    return vocabulary
+
+
+def _name(names: Mapping[str, str]) -> str:
+    language = (get_language() or "en")[:2]
+    return str(names.get(language) or names.get("en") or "")
+
+
+def practice_search_index() -> SearchIndex:
+    return SearchIndex("practice")
+
+
+def practice_search_document(practice: Practice) -> Document:
+    """What full-text search reads of a practice: every text field, and the names of its place and topics."""
+    language = practice.language
+    place = [practice.city.name, *{_names_in(practice.country.names, language)}]
+    topics = [name for topic in practice.topics.all() for name in {_names_in(topic.names, language)}]
+    organisation = [practice.lead_organisation.name] if practice.lead_organisation else []
+    body = [
+        practice.summary,
+        *(getattr(practice, field) for field, _ in SECTIONS),
+        *place,
+        *topics,
+        *organisation,
+    ]
+    return Document(id=practice.pk, language=language, title=practice.title, body="\n".join(body))
+
+
+def _names_in(names: Mapping[str, str], language: str) -> str:
+    # The record's language and English: a German record is found by "Deutschland" and by "Germany".
+    return " ".join(dict.fromkeys(n for n in (names.get(language), names.get("en")) if n))
+
+
+def _filtered(
+    query: PracticeQuery, vocabulary: SearchVocabulary, *, without: Collection[str] = (), text: bool = True
+) -> QuerySet[Practice] | None:
+    """Published practices matching every filter but those `without` (for those facets' own counts).
+
+    None when the text can match nothing (it held no searchable word).
+    """
+    queryset = practices_public()
+    if text and query.q:
+        match = practice_search_index().match_sql(query.q)
+        if match is None:
+            return None
+        # The match SQL carries what the user typed as a parameter only (search/index.py).
+        queryset = queryset.filter(pk__in=RawSQL(*match))  # noqa: S611
+    if query.topic and "topic" not in without:
+        through = Practice.topics.through.objects.filter(topic__slug__in=vocabulary.children(query.topic))
+        queryset = queryset.filter(pk__in=through.values("practice_id"))
+    if query.sdg and "sdg" not in without:
+        through_sdg = Practice.sdgs.through.objects.filter(sdg__number__in=query.sdg)
+        queryset = queryset.filter(pk__in=through_sdg.values("practice_id"))
+    if query.region and "region" not in without:
+        region_ids = [pk for slug, pk, _ in vocabulary.regions if slug in query.region]
+        queryset = queryset.filter(region_id__in=region_ids)
+    if query.country and "country" not in without:
+        queryset = queryset.filter(country_id__in=query.country)
+    if query.size and "size" not in without:
+        queryset = queryset.filter(city_size__in=query.size)
+    if query.year and "year" not in without:
+        queryset = queryset.filter(start_year__in=query.year)
+    if query.lang and "lang" not in without:
+        queryset = queryset.filter(language__in=query.lang)
+    if query.city and "city" not in without:
+        queryset = queryset.filter(city_id=query.city)
+    return queryset
+
+
+def _facet_counts(
+    query: PracticeQuery, vocabulary: SearchVocabulary
+) -> tuple[int, dict[str, dict[str, int]]]:
+    """The total and every facet's counts, in two queries, each facet counted without its own filter.
+
+    Counting without a facet's own filter shows how many more practices a second value would add. The
+    place, size, year and language facets come from one GROUP BY over their combinations, filtered in
+    Python; topics, clusters and SDGs from one UNION of GROUP BYs over the link tables.
+    """
+    counts: dict[str, dict[str, int]] = {facet: {} for facet in (*SCALAR_FACETS, "topic", "cluster", "sdg")}
+    combinations = _filtered(query, vocabulary, without=SCALAR_FACETS)
+    if combinations is None:
+        return 0, counts
+    region_slugs = {pk: slug for slug, pk, _ in vocabulary.regions}
+    selected = {
+        "region": set(query.region),
+        "country": set(query.country),
+        "size": set(query.size),
+        "year": {str(year) for year in query.year},
+        "lang": set(query.lang),
     }
+    total = 0
+    rows = (
+        combinations.order_by()
+        .values("region_id", "country_id", "city_size", "start_year", "language")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        values = {
+            "region": region_slugs.get(row["region_id"]),
+            "country": row["country_id"],
+            "size": row["city_size"],
+            "year": None if row["start_year"] is None else str(row["start_year"]),
+            "lang": row["language"],
+        }
+        failing = [
+            facet for facet in SCALAR_FACETS if selected[facet] and values[facet] not in selected[facet]
+        ]
+        # A combination counts for a facet when it passes every other facet's filter.
+        if not failing:
+            total += row["n"]
+            targets: Iterable[str] = SCALAR_FACETS
+        elif len(failing) == 1:
+            targets = failing
+        else:
+            continue
+        for facet in targets:
+            value = values[facet]
+            if value is not None:
+                counts[facet][value] = counts[facet].get(value, 0) + row["n"]
+
+    topics_through = Practice.topics.through.objects.order_by()
+    without_topic = _filtered(query, vocabulary, without=("topic",))
+    without_sdg = _filtered(query, vocabulary, without=("sdg",))
+    assert without_topic is not None and without_sdg is not None
+    branches = [
+        topics_through.filter(practice_id__in=without_topic.values("pk"))
+        .annotate(facet=Value("topic", output_field=CharField()), key=F("topic_id"))
+        .values("facet", "key")
+        .annotate(n=Count("practice_id")),
+        # A practice tagged with a cluster and one of its subtopics counts once for the cluster.
+        topics_through.filter(practice_id__in=without_topic.values("pk"))
+        .annotate(
+            facet=Value("cluster", output_field=CharField()), key=Coalesce("topic__parent_id", "topic_id")
+        )
+        .values("facet", "key")
+        .annotate(n=Count("practice_id", distinct=True)),
+        Practice.sdgs.through.objects.order_by()
+        .filter(practice_id__in=without_sdg.values("pk"))
+        .annotate(facet=Value("sdg", output_field=CharField()), key=F("sdg_id"))
+        .values("facet", "key")
+        .annotate(n=Count("practice_id")),
+    ]
+    names = {
+        "topic": vocabulary.topic_slugs,
+        "cluster": vocabulary.topic_slugs,
+        "sdg": vocabulary.sdg_numbers,
+    }
+    for row in branches[0].union(*branches[1:], all=True):
+        key = names[row["facet"]].get(row["key"])
+        if key is not None:
+            counts[row["facet"]][key] = row["n"]
+    return total, counts
+
+
+def _facet_values(
+    query: PracticeQuery, vocabulary: SearchVocabulary, counts: Mapping[str, Mapping[str, int]]
+) -> dict[str, list[FacetValue]]:
+    clusters = {slug for slug, _, parent in vocabulary.topics if parent is None}
+    topic_counts = dict(counts.get("topic", {}))
+    # A cluster counts the practices tagged with it or with any of its subtopics.
+    topic_counts.update({slug: n for slug, n in counts.get("cluster", {}).items() if slug in clusters})
+    all_counts = {**counts, "topic": topic_counts}
+
+    def values(
+        facet: str, options: Iterable[tuple[str, str]], selected: Iterable[Any], levels: Iterable[str] = ()
+    ) -> list[FacetValue]:
+        chosen = {str(v) for v in selected}
+        nested = set(levels)
+        found = all_counts.get(facet, {})
+        return [
+            FacetValue(value, label, found.get(value, 0), value in chosen, 1 if value in nested else 0)
+            for value, label in options
+            if found.get(value, 0) or value in chosen
+        ]
+
+    by_count = sorted(counts.get("country", {}).items(), key=lambda item: (-item[1], item[0]))
+    country_codes = [code for code, _ in by_count] + [
+        c for c in query.country if c not in counts.get("country", {})
+    ]
+    countries = [(code, _name(vocabulary.countries.get(code, {})) or code) for code in country_codes]
+    years = sorted({*counts.get("year", {}), *(str(y) for y in query.year)}, reverse=True)
+    return {
+        "topic": values(
+            "topic",
+            [(slug, _name(names)) for slug, names, _ in vocabulary.topics],
+            query.topic,
+            levels=[slug for slug, _, parent in vocabulary.topics if parent],
+        ),
+        "sdg": values("sdg", [(str(n), f"{n}. {_name(names)}") for n, names in vocabulary.sdgs], query.sdg),
+        "region": values(
+            "region", [(slug, _name(names)) for slug, _, names in vocabulary.regions], query.region
+        ),
+        "country": values("country", countries, query.country),
+        "size": values("size", [(str(v), str(label)) for v, label in CitySize.choices], query.size),
+        "year": values("year", [(y, y) for y in years], query.year),
+        "lang": values("lang", [(str(v), str(label)) for v, label in ContentLanguage.choices], query.lang),
+    }
+
+
+def practice_search(
+    *, query: Mapping[str, Any] | PracticeQuery, page: int = 1, page_size: int = 20
+) -> PracticeSearchResult:
+    """Search the published practices: one page of results, the total and facet counts.
+
+    query: PracticeFilterForm's cleaned_data (a dict; invalid fields simply absent) or a PracticeQuery.
+        Keys: q (text, any language), topic (slugs; a cluster includes its subtopics), sdg (numbers),
+        region (slugs), country (ISO codes), size (CitySize values), year (start years),
+        lang (language codes), city (City id),
+        sort ("relevance", "newest", "oldest"; default relevance with text, newest without).
+        Values within a facet are alternatives (OR); facets combine (AND).
+    page: 1-based. A page beyond the last gives no items and page_out_of_range=True.
+    page_size: results per page.
+
+    Returns PracticeSearchResult(items: list[Practice] with card data prefetched, total, page, num_pages,
+    facets: {"topic"|"sdg"|"region"|"country"|"size"|"year"|"lang":
+    [FacetValue(value, label, count, selected)]}, sort).
+    Facet counts cover the whole matched set; each facet is counted without its own filter.
+    Queries: at most 6 (plus 4 for the vocabulary when its cache is cold).
+    """
+    search = PracticeQuery.from_data(query)
+    vocabulary = search_vocabulary()
+    page = max(1, int(page))
+    if search.q or search.has_filters:
+        total, counts = _facet_counts(search, vocabulary)
+    else:
+        # The landing state of the browse page is its most frequent request: its counts are cached until
+        # the set of published practices changes (see practices_changed).
+        key = f"practices:facets:{practices_version()}"
+        cached = cache.get(key)
+        if cached is None:
+            cached = _facet_counts(search, vocabulary)
+            cache.set(key, cached, FACET_CACHE_SECONDS)
+        total, counts = cached
+    num_pages = max(1, math.ceil(total / page_size))
+    result = PracticeSearchResult(
+        items=[],
+        total=total,
+        page=page,
+        num_pages=num_pages,
+        facets=_facet_values(search, vocabulary, counts),
+        sort=search.effective_sort,
+        page_size=page_size,
+        page_out_of_range=page > num_pages,
+    )
+    if total == 0 or result.page_out_of_range:
+        return result
+    offset = (page - 1) * page_size
+    if result.sort == SORT_RELEVANCE:
+        # The index holds published practices only, so a search without filters asks the engine alone
+        # for its top results (FTS5's own top-k), the fastest path.
+        restrict = _filtered(search, vocabulary, text=False) if search.has_filters else None
+        hits = practice_search_index().top(search.q, restrict=restrict, limit=page_size, offset=offset)
+        ids = [hit.id for hit in hits]
+        found = {p.pk: p for p in with_card_data(practices_public().filter(pk__in=ids)).order_by()}
+        result.items = [found[pk] for pk in ids if pk in found]
+    else:
+        matched = _filtered(search, vocabulary)
+        assert matched is not None
+        order = ("-published_at", "-id") if result.sort == SORT_NEWEST else ("published_at", "id")
+        result.items = list(with_card_data(matched.order_by(*order))[offset : offset + page_size])
+    return result
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """One circle on the map: a practice, or (for large sets) a city with how many practices it has."""
+
+    x: float
+    y: float
+    label: str
+    count: int
+    url: str
+    region: str
+    country: str
+
+    @property
+    def radius(self) -> float:
+        # Area grows with the count, capped so a busy capital does not cover its neighbours.
+        return round(min(6.0, 1.5 + math.sqrt(self.count - 1) * 0.5), 1)
+
+
+@dataclass
+class PracticeMap:
+    points: list[MapPoint]
+    total: int
+    # True when points are cities with counts rather than single practices.
+    aggregated: bool
+    # Region label -> country label -> points, for the list under the map (capped for large sets).
+    groups: list[tuple[str, list[tuple[str, list[MapPoint]]]]] = field(default_factory=list)
+    listed_cities: int = 0
+    city_count: int = 0
+
+
+def _project(latitude: float, longitude: float) -> tuple[float, float]:
+    # Equirectangular on a 360 x 180 box; one decimal is a tenth of a degree, finer than any screen shows.
+    return round(longitude + 180, 1), round(90 - latitude, 1)
+
+
+def practice_map_points(*, query: Mapping[str, Any] | PracticeQuery) -> PracticeMap:
+    """Points for the map of published practices matching `query` (same keys as practice_search).
+
+    Up to MAP_POINT_LIMIT practices: one point each, linking to the practice. Beyond: one circle per city
+    with its count, the MAP_CITY_LIMIT busiest cities, linking to the list filtered by that city; the list
+    under the map keeps the MAP_LIST_CITY_LIMIT busiest.
+    At most 2 queries (plus the vocabulary when its cache is cold).
+    """
+    search = PracticeQuery.from_data(query)
+    vocabulary = search_vocabulary()
+    matched = _filtered(search, vocabulary)
+    if matched is None:
+        return PracticeMap(points=[], total=0, aggregated=False)
+    region_names = {pk: _name(names) for _, pk, names in vocabulary.regions}
+    region_order = {pk: position for position, (_, pk, _) in enumerate(vocabulary.regions)}
+    rows = list(
+        matched.order_by("title", "pk").values(
+            "pk", "slug", "title", "latitude", "longitude", "country_id", "region_id"
+        )[: MAP_POINT_LIMIT + 1]
+    )
+    points: list[tuple[int, MapPoint]] = []
+    if len(rows) <= MAP_POINT_LIMIT:
+        total, aggregated = len(rows), False
+        for row in rows:
+            x, y = _project(row["latitude"], row["longitude"])
+            country = _name(vocabulary.countries.get(row["country_id"], {})) or row["country_id"]
+            url = reverse("practices:detail", kwargs={"slug": row["slug"]})
+            region = region_names.get(row["region_id"], "")
+            points.append((row["region_id"], MapPoint(x, y, row["title"], 1, url, region, country)))
+        city_count = len({(p.x, p.y) for _, p in points})
+    else:
+        aggregated = True
+        cities = list(
+            matched.order_by()
+            .values("city_id", "city__name", "city__latitude", "city__longitude", "country_id", "region_id")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "city__name")
+        )
+        total = sum(row["n"] for row in cities)
+        city_count = len(cities)
+        list_url = reverse("practices:list")
+        for row in cities[:MAP_CITY_LIMIT]:
+            x, y = _project(row["city__latitude"], row["city__longitude"])
+            country = _name(vocabulary.countries.get(row["country_id"], {})) or row["country_id"]
+            params = _query_params(search, city=row["city_id"])
+            region = region_names.get(row["region_id"], "")
+            points.append(
+                (
+                    row["region_id"],
+                    MapPoint(x, y, row["city__name"], row["n"], f"{list_url}?{params}", region, country),
+                )
+            )
+    listed = points[:MAP_LIST_CITY_LIMIT] if aggregated else points
+    grouped: dict[int, dict[str, list[MapPoint]]] = {}
+    for region_id, point in sorted(listed, key=lambda item: (region_order.get(item[0], 99), item[1].country)):
+        grouped.setdefault(region_id, {}).setdefault(point.country, []).append(point)
+    groups = [
+        (
+            region_names.get(region_id, ""),
+            [(country, sorted(items, key=lambda p: p.label)) for country, items in by_country.items()],
+        )
+        for region_id, by_country in grouped.items()
+    ]
+    return PracticeMap(
+        points=[p for _, p in points],
+        total=total,
+        aggregated=aggregated,
+        groups=groups,
+        listed_cities=len(listed),
+        city_count=city_count,
+    )
+
+
+def _query_params(search: PracticeQuery, **changes: Any) -> str:
+    """The list page's GET parameters for a query, so a link keeps the reader's filters."""
+    pairs: list[tuple[str, Any]] = []
+    if search.q:
+        pairs.append(("q", search.q))
+    for key in FACETS:
+        pairs.extend((key, value) for value in getattr(search, key))
+    values = {"city": search.city, "sort": search.sort, **changes}
+    pairs.extend((key, value) for key, value in values.items() if value)
+    return urlencode(pairs)

@@ -559,7 +559,8 @@ class MapPoint:
     @property
     def radius(self) -> float:
         # Area grows with the count, capped so a busy capital does not cover its neighbours.
-        return round(min(6.0, 1.5 + math.sqrt(self.count - 1) * 0.5), 1)
+        # At least 2.5 units (about 7 px on a laptop) so that a single practice is easy to see and to tap.
+        return round(min(7.0, 2.5 + math.sqrt(self.count - 1) * 0.5), 1)
 
 
 @dataclass

@@ -86,3 +86,5 @@ class PracticeFactory(DjangoModelFactory):
             return
         slugs = extracted if extracted is not None else ["mobility"]
         self.topics.set(Topic.objects.filter(slug__in=slugs))
+        # A ParentalManyToManyField keeps the change in memory until the practice is saved.
+        self.save()

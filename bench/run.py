@@ -1,0 +1,647 @@
+#!/usr/bin/env python
+"""`make bench`: the key pages at scale, measured through the real HTTP stack.
+
+    make bench                                     # 100,000 practices on SQLite
+    make bench BENCH_ARGS="--practices 20000"
+    make bench BENCH_ARGS="--database-url postgres://postgres@127.0.0.1:5432/connective_bench"
+
+Steps: build (or reuse) the bench database (generate.py), collect static files, count the SQL queries of one
+request per scenario in-process, start gunicorn with production settings on a free loopback port, then time
+each scenario with an HTTP client from this machine and weigh each page with the CSS and JavaScript it loads
+(gzip, as a browser receives them). Prints a table, writes bench/results/latest.json and checks the targets.
+Every request goes to 127.0.0.1 only; every loop is bounded in count and in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import (
+    DEFAULT_DATABASE_URL,
+    DEFAULT_PRACTICES,
+    DEFAULT_VAR_DIR,
+    PROJECT_DIR,
+    bench_environment,
+    setup_django,
+)
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+# The targets of the issue.
+TARGET_P95_MS = 100.0
+TARGET_QUERIES = 10
+TARGET_WEIGHT_KB = 60.0
+
+SEARCHES = (
+    ("water", "en"),
+    ("Wasser", "de"),
+    ("participation citoyenne", "fr"),
+    ("movilidad urbana", "es"),
+    ("saneamento", "pt"),
+    ("النفايات", "ar"),
+)
+FACETED = (
+    "q=water&topic=water-and-sanitation&region=sub-saharan-africa",
+    "topic=mobility&size=large&lang=es",
+    "q=waste&sdg=12&region=europe&year=2020",
+    "topic=municipal-services&country=BR&sort=newest",
+)
+
+
+@dataclass
+class Scenario:
+    name: str
+    # "search" and "page" scenarios carry the p95 target; every HTML page carries the weight target.
+    kind: str
+    url: Callable[[int], str]
+    html: bool = True
+    requests: int | None = None
+
+
+@dataclass
+class Measurement:
+    name: str
+    kind: str
+    url: str
+    html: bool = True
+    requests: int = 0
+    errors: int = 0
+    median_ms: float | None = None
+    p95_ms: float | None = None
+    max_ms: float | None = None
+    requests_per_s: float | None = None
+    html_kb: float | None = None
+    assets_kb: float | None = None
+    page_kb: float | None = None
+    assets: dict[str, float] = field(default_factory=dict)
+    queries: int | None = None
+    query_ms: float | None = None
+    slowest_sql: str = ""
+    slowest_sql_ms: float | None = None
+    status: int | None = None
+    skipped: str = ""
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def scenarios(slugs: list[str], *, pdf: bool, practices: int) -> list[Scenario]:
+    def detail(i: int) -> str:
+        return f"/en/practices/{slugs[i % len(slugs)]}/"
+
+    deep = max(1, min(50, practices // 20))
+    found: list[Scenario] = [
+        Scenario("home", "other", lambda i: "/en/"),
+        Scenario("list", "search", lambda i: "/en/practices/"),
+    ]
+    for query, language in SEARCHES:
+        found.append(Scenario(f"search {language}: {query}", "search", lambda i, q=query: _search_url(q)))
+    found += [
+        Scenario("search + facets", "search", lambda i: f"/en/practices/?{FACETED[i % len(FACETED)]}"),
+        # Deep in the list (page 50 at the default size; the last page of a smaller data set).
+        Scenario(f"newest, page {deep}", "search", lambda i: f"/en/practices/?sort=newest&page={deep}"),
+        Scenario("map", "other", lambda i: "/en/practices/map/"),
+        Scenario("practice page", "page", detail),
+        Scenario("API list ?q=water", "other", lambda i: "/api/v1/practices/?q=water", html=False),
+    ]
+    if pdf:
+        found.append(
+            Scenario(
+                "practice PDF", "other", lambda i: f"/en/practices/{slugs[i % len(slugs)]}/pdf/", False, 20
+            )
+        )
+    return found
+
+
+def _search_url(query: str) -> str:
+    from urllib.parse import urlencode
+
+    return "/en/practices/?" + urlencode({"q": query})
+
+
+def sample_slugs(count: int = 500, seed: int = 7) -> list[str]:
+    from connective.practices.models import Practice, PracticeStatus
+
+    ids = list(Practice.objects.filter(status=PracticeStatus.PUBLISHED).values_list("pk", flat=True))
+    chosen = random.Random(seed).sample(ids, min(count, len(ids)))
+    return list(Practice.objects.filter(pk__in=chosen).order_by("?").values_list("slug", flat=True))
+
+
+# --- Queries per page, in-process --------------------------------------------------------------------------
+
+
+@contextmanager
+def _statement_limit(seconds: float) -> Iterator[None]:
+    """Stop a request's SQL after `seconds`, so one pathological query cannot hold the whole bench."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('statement_timeout', %s, false)", [str(int(seconds * 1000))])
+        yield
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    timer = threading.Timer(seconds, raw.interrupt)
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+def count_queries(items: list[Scenario], results: dict[str, Measurement], *, timeout: float) -> None:
+    """One warm request per scenario through Django's test client, its SQL captured."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
+    for scenario in items:
+        url = scenario.url(0)
+        measurement = results[scenario.name]
+        started = time.perf_counter()
+        # The first request warms what a running server has warm (the vocabulary cache, translations).
+        with _statement_limit(timeout):
+            response = client.get(url)
+        if time.perf_counter() - started >= timeout:
+            measurement.status = response.status_code
+            measurement.skipped = f"SQL over {timeout:g} s, stopped"
+            continue
+        if response.status_code == 200:
+            with CaptureQueriesContext(connection) as captured, _statement_limit(timeout):
+                response = client.get(url)
+        measurement.status = response.status_code
+        if response.status_code != 200:
+            # A broken or missing page is reported as such, never timed as if it were a fast one.
+            measurement.skipped = f"HTTP {response.status_code}"
+            continue
+        times = [(float(q.get("time") or 0) * 1000, q["sql"]) for q in captured.captured_queries]
+        measurement.queries = len(times)
+        measurement.query_ms = round(sum(t for t, _ in times), 1)
+        if times:
+            slowest = max(times, key=lambda item: item[0])
+            measurement.slowest_sql_ms = round(slowest[0], 1)
+            measurement.slowest_sql = slowest[1]
+
+
+def explain(sql: str) -> str:
+    """The query plan of a captured statement (its parameters already inlined by Django)."""
+    from django.db import connection
+
+    prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(prefix + sql)
+            return "\n".join(" | ".join(str(c) for c in row) for row in cursor.fetchall())
+    except Exception as exc:  # a statement Django inlined in a form the engine cannot re-read
+        return f"(no plan: {exc})"
+
+
+# --- The server --------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(
+    *, database_url: str, var_dir: Path, port: int, workers: int, timeout: float
+) -> subprocess.Popen[bytes]:
+    env = {**os.environ, **bench_environment(database_url=database_url, var_dir=var_dir, port=port)}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_DIR / "src"), env.get("PYTHONPATH")]))
+    log_file = (var_dir / "gunicorn.log").open("wb")
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "connective.wsgi",
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+    ]
+    process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    import httpx
+
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn stopped at start-up; see {var_dir / 'gunicorn.log'}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return process
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    stop_server(process)
+    raise RuntimeError("gunicorn did not answer within 90 s")
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# --- Timing and weight over HTTP ---------------------------------------------------------------------------
+
+
+class _Assets(HTMLParser):
+    """The style sheets and scripts a page makes the browser load (icons and images are not counted)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "script" and values.get("src"):
+            self.urls.append(str(values["src"]))
+        elif tag == "link" and values.get("href"):
+            rel = set((values.get("rel") or "").lower().split())
+            preload_kind = (values.get("as") or "").lower()
+            if (
+                "stylesheet" in rel
+                or "modulepreload" in rel
+                or ("preload" in rel and preload_kind != "image")
+            ):
+                self.urls.append(str(values["href"]))
+
+
+def measure(
+    client: Any,
+    scenario: Scenario,
+    measurement: Measurement,
+    *,
+    requests: int,
+    time_limit: float,
+    warmup: int,
+) -> None:
+    import httpx
+
+    warm_until = time.perf_counter() + time_limit
+    for i in range(warmup):
+        if time.perf_counter() > warm_until:
+            break
+        with suppress(httpx.HTTPError):
+            client.get(scenario.url(i))
+    durations: list[float] = []
+    started = time.perf_counter()
+    count = scenario.requests or requests
+    for i in range(count):
+        if time.perf_counter() - started > time_limit:
+            break
+        before = time.perf_counter()
+        try:
+            response = client.get(scenario.url(i))
+            response.read()
+            ok = response.status_code == 200
+        except httpx.HTTPError:
+            ok = False  # the server cut a request that ran past its timeout
+        durations.append((time.perf_counter() - before) * 1000)
+        if not ok:
+            measurement.errors += 1
+            if measurement.errors >= 3 and measurement.errors == len(durations):
+                measurement.skipped = "failing"
+                break
+    elapsed = time.perf_counter() - started
+    measurement.requests = len(durations)
+    if durations:
+        ordered = sorted(durations)
+        measurement.median_ms = round(statistics.median(ordered), 1)
+        measurement.p95_ms = round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))], 1)
+        measurement.max_ms = round(ordered[-1], 1)
+        measurement.requests_per_s = round(len(durations) / elapsed, 1)
+
+
+def weigh(client: Any, scenario: Scenario, measurement: Measurement, asset_sizes: dict[str, float]) -> None:
+    """Compressed bytes of the response and of every CSS and JS file it references, in KB."""
+    import httpx
+
+    try:
+        response = client.get(scenario.url(0))
+        body = response.read()
+    except httpx.HTTPError as exc:
+        measurement.skipped = f"no answer ({type(exc).__name__})"
+        return
+    measurement.html_kb = round(response.num_bytes_downloaded / 1024, 1)
+    if not scenario.html:
+        measurement.page_kb = measurement.html_kb
+        return
+    parser = _Assets()
+    parser.feed(body.decode("utf-8", "replace"))
+    for url in dict.fromkeys(parser.urls):
+        absolute = urljoin(str(response.url), url)
+        if not absolute.startswith(str(client.base_url)):
+            # Nothing should come from elsewhere; count it as unmeasurable rather than fetch it.
+            measurement.assets[url] = -1
+            continue
+        if absolute not in asset_sizes:
+            asset = client.get(absolute)
+            asset.read()
+            asset_sizes[absolute] = round(asset.num_bytes_downloaded / 1024, 1)
+        measurement.assets[url] = asset_sizes[absolute]
+    measurement.assets_kb = round(sum(kb for kb in measurement.assets.values() if kb > 0), 1)
+    measurement.page_kb = round(measurement.html_kb + measurement.assets_kb, 1)
+
+
+def run_http(
+    items: list[Scenario],
+    results: dict[str, Measurement],
+    *,
+    port: int,
+    requests: int,
+    time_limit: float,
+    warmup: int,
+) -> None:
+    import httpx
+
+    base = f"http://127.0.0.1:{port}"
+    asset_sizes: dict[str, float] = {}
+    with httpx.Client(base_url=base, headers={"Accept-Encoding": "gzip"}, timeout=60) as client:
+        for scenario in items:
+            measurement = results[scenario.name]
+            if measurement.skipped:
+                continue
+            weigh(client, scenario, measurement, asset_sizes)
+            if measurement.skipped:
+                continue
+            measure(client, scenario, measurement, requests=requests, time_limit=time_limit, warmup=warmup)
+            log(
+                f"  {scenario.name:<34} median {measurement.median_ms:>7} ms  "
+                f"p95 {measurement.p95_ms:>7} ms  {measurement.requests} requests"
+            )
+
+
+# --- Report ------------------------------------------------------------------------------------------------
+
+
+def check_targets(results: list[Measurement], *, timing: bool = True) -> list[tuple[str, bool, str]]:
+    """(target, passed, detail) for each target measured; without timing, only the query count."""
+    checks: list[tuple[str, bool, str]] = []
+    targeted = [m for m in results if m.kind in ("search", "page")]
+    timed = [m for m in targeted if m.p95_ms is not None]
+    # A search that timed out or failed misses the target; it must not drop out of the check.
+    untimed = [m for m in targeted if m.p95_ms is None and m.skipped]
+    if timing and (timed or untimed):
+        worst = max(timed, key=lambda m: m.p95_ms or 0) if timed else None
+        details = [f"worst: {worst.name} {worst.p95_ms} ms"] if worst else []
+        details += [f"{m.name}: {m.skipped}" for m in untimed]
+        checks.append(
+            (
+                f"p95 < {TARGET_P95_MS:.0f} ms for search and the practice page",
+                not untimed and all((m.p95_ms or 0) < TARGET_P95_MS for m in timed),
+                "; ".join(details),
+            )
+        )
+    counted = [m for m in results if m.queries is not None]
+    if counted:
+        worst = max(counted, key=lambda m: m.queries or 0)
+        checks.append(
+            (
+                f"at most {TARGET_QUERIES} queries per page",
+                all((m.queries or 0) <= TARGET_QUERIES for m in counted),
+                f"most: {worst.name} {worst.queries}",
+            )
+        )
+    weighed = [m for m in results if m.html and m.page_kb is not None]
+    if weighed:
+        worst = max(weighed, key=lambda m: m.page_kb or 0)
+        checks.append(
+            (
+                f"under {TARGET_WEIGHT_KB:.0f} KB compressed per page without images",
+                all((m.page_kb or 0) < TARGET_WEIGHT_KB for m in weighed),
+                f"heaviest: {worst.name} {worst.page_kb} KB",
+            )
+        )
+    return checks
+
+
+def _cell(value: Any) -> str:
+    return "-" if value is None else str(value)
+
+
+def print_table(results: list[Measurement]) -> None:
+    header = ("scenario", "median ms", "p95 ms", "req/s", "queries", "html KB", "+css/js KB", "page KB", "n")
+    rows = [
+        (
+            m.name + (f" ({m.skipped})" if m.skipped else ""),
+            _cell(m.median_ms),
+            _cell(m.p95_ms),
+            _cell(m.requests_per_s),
+            _cell(m.queries),
+            _cell(m.html_kb),
+            _cell(m.assets_kb),
+            _cell(m.page_kb),
+            _cell(m.requests or None) + (f" ({m.errors} errors)" if m.errors else ""),
+        )
+        for m in results
+    ]
+    widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(len(header))]
+    for row in (header, tuple("-" * w for w in widths), *rows):
+        log(
+            "  ".join(
+                str(cell).ljust(widths[0]) if i == 0 else str(cell).rjust(widths[i])
+                for i, cell in enumerate(row)
+            )
+        )
+
+
+def dataset_facts(database_url: str) -> dict[str, Any]:
+    from django.db import connection
+
+    from connective.practices.models import Practice
+    from connective.practices.selectors import practice_search_index
+
+    facts: dict[str, Any] = {
+        "practices": Practice.objects.count(),
+        "indexed": len(practice_search_index().ids()),
+        "database": connection.vendor,
+    }
+    if connection.vendor == "sqlite":
+        path = Path(str(connection.settings_dict["NAME"]))
+        facts["database_mb"] = round(path.stat().st_size / 2**20, 1) if path.exists() else None
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_database_size(current_database())")
+            facts["database_mb"] = round(cursor.fetchone()[0] / 2**20, 1)
+    return facts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--practices", type=int, default=DEFAULT_PRACTICES, help="data size (default 100000)")
+    parser.add_argument(
+        "--database-url", default=DEFAULT_DATABASE_URL, help="default var/bench/bench.sqlite3"
+    )
+    parser.add_argument("--var-dir", type=Path, default=DEFAULT_VAR_DIR, help="default var/bench")
+    parser.add_argument("--regenerate", action="store_true", help="build the data again even if it is there")
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per scenario (default 200)")
+    parser.add_argument(
+        "--time-limit", type=float, default=60, help="seconds per scenario at most (default 60)"
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=5, help="untimed requests per scenario first (default 5)"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument(
+        "--request-timeout", type=float, default=30, help="seconds one request may take (default 30)"
+    )
+    parser.add_argument(
+        "--no-collectstatic", action="store_true", help="reuse the static files of the previous run"
+    )
+    parser.add_argument(
+        "--only", action="append", help="only scenarios whose name contains this (repeatable)"
+    )
+    parser.add_argument("--pdf", action="store_true", help="also time the PDF of a practice (no target)")
+    parser.add_argument(
+        "--explain", action="store_true", help="print the plan of each scenario's slowest query"
+    )
+    parser.add_argument("--queries-only", action="store_true", help="generate and count queries; no HTTP")
+    parser.add_argument("--output", type=Path, default=RESULTS / "latest.json", help="the JSON report")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args(argv)
+    if args.practices < 1 or args.requests < 1:
+        parser.error("--practices and --requests must be at least 1")
+    args.var_dir = args.var_dir.resolve()
+    args.var_dir.mkdir(parents=True, exist_ok=True)
+
+    setup_django(database_url=args.database_url, var_dir=args.var_dir)
+    import generate
+    from django.core.management import call_command
+    from django.test.utils import override_settings
+
+    dataset = generate.ensure_dataset(
+        database_url=args.database_url, practices=args.practices, regenerate=args.regenerate
+    )
+    facts = {**dataset, **dataset_facts(args.database_url)}
+    slugs = sample_slugs()
+    items = [
+        s
+        for s in scenarios(slugs, pdf=args.pdf, practices=facts["practices"])
+        if not args.only or any(word.lower() in s.name.lower() for word in args.only)
+    ]
+    results = {s.name: Measurement(s.name, s.kind, s.url(0), s.html) for s in items}
+
+    log("Counting queries per page (one warm request each, in-process)")
+    if args.queries_only:
+        # No collectstatic for a query count: plain static storage needs no manifest.
+        plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+        with override_settings(
+            STORAGES={
+                "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+                "staticfiles": plain,
+            }
+        ):
+            count_queries(items, results, timeout=args.request_timeout)
+    else:
+        if not args.no_collectstatic:
+            started = time.perf_counter()
+            call_command("collectstatic", interactive=False, verbosity=0)
+            log(f"  static files collected in {time.perf_counter() - started:.0f} s")
+        count_queries(items, results, timeout=args.request_timeout)
+
+    if not args.queries_only:
+        port = free_port()
+        log(f"Starting gunicorn ({args.workers} workers) on 127.0.0.1:{port}")
+        server = start_server(
+            database_url=args.database_url,
+            var_dir=args.var_dir,
+            port=port,
+            workers=args.workers,
+            timeout=args.request_timeout,
+        )
+        try:
+            log(f"Timing {args.requests} requests per scenario (at most {args.time_limit:.0f} s each)")
+            run_http(
+                items,
+                results,
+                port=port,
+                requests=args.requests,
+                time_limit=args.time_limit,
+                warmup=args.warmup,
+            )
+        finally:
+            stop_server(server)
+
+    measured = list(results.values())
+    log("")
+    log(
+        f"{facts['practices']} practices ({facts['indexed']} indexed), {facts['database']}, "
+        f"{facts.get('database_mb')} MB; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+    )
+    print_table(measured)
+    checks = check_targets(measured, timing=not args.queries_only)
+    log("")
+    for label, passed, detail in checks:
+        log(f"{'PASS' if passed else 'FAIL'}  {label} ({detail})")
+    if args.explain:
+        for m in measured:
+            if m.slowest_sql:
+                log(
+                    f"\n{m.name}: slowest query {m.slowest_sql_ms} ms\n{m.slowest_sql[:2000]}\n"
+                    f"{explain(m.slowest_sql)}"
+                )
+
+    report = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            # Other work on the machine slows every figure; the load says how much there was.
+            "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
+        },
+        "settings": {
+            "requests": args.requests,
+            "time_limit_s": args.time_limit,
+            "workers": args.workers,
+            "queries_only": args.queries_only,
+        },
+        "dataset": facts,
+        "targets": [
+            {"target": label, "passed": passed, "detail": detail} for label, passed, detail in checks
+        ],
+        "scenarios": [asdict(m) for m in measured],
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    log(f"\nWritten to {args.output}")
+    if args.strict and not all(passed for _, passed, _ in checks):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -238,7 +238,7 @@ def test_detail_lists_documents_with_type_and_size_and_links(author: Any) -> Non
     practice = full_practice(author)
     document = practice.documents.get().document
     html = client_for(None).get(page_url(practice)).content.decode()
-    assert f'<a href="{document.url}" lang="en">Evaluation report</a>' in html
+    assert f'<a href="{document.url}" lang="en" dir="ltr">Evaluation report</a>' in html
     assert "(PDF, 1.0\xa0KB)" in html
     assert (
         '<a href="https://example.org/decision" rel="nofollow noopener noreferrer">City council decision</a>'

@@ -53,6 +53,10 @@ SECTIONS: list[tuple[str, StrOrPromise]] = [
 ]
 
 
+# The section field names alone, for code that copies, edits or exports every section.
+SECTION_FIELDS: tuple[str, ...] = tuple(field for field, _label in SECTIONS)
+
+
 class Practice(RevisionMixin, ClusterableModel):
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     title = models.CharField(_("title"), max_length=200)

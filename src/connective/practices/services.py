@@ -42,6 +42,7 @@ from connective.core.models import City, CitySize
 from connective.core.places import ascii_fold
 from connective.core.services import audit_log_record
 from connective.practices.models import (
+    SECTION_FIELDS,
     LinkKind,
     Practice,
     PracticeDocument,
@@ -70,22 +71,7 @@ REQUIRED_FOR_SUBMISSION: dict[str, Any] = {
 }
 
 # Fields a draft may carry; anything else in `data` is ignored so callers can pass a whole cleaned form.
-_TEXT_FIELDS = (
-    "title",
-    "summary",
-    "language",
-    "challenge",
-    "objectives",
-    "solution",
-    "stakeholders",
-    "results",
-    "evidence",
-    "costs",
-    "success_factors",
-    "limiting_factors",
-    "transferability",
-    "licence",
-)
+_TEXT_FIELDS = ("title", "summary", "language", *SECTION_FIELDS, "licence")
 _VALUE_FIELDS = ("start_year", "end_year", "last_verified", "lead_organisation", "contact")
 _MANY_FIELDS = ("topics", "sdgs", "partners")
 

@@ -20,7 +20,7 @@ from wagtail.snippets.views.snippets import EditView, SnippetViewSet
 
 from connective.accounts.rules import is_editor
 from connective.practices.admin_views import practice_review
-from connective.practices.models import Practice, PracticeStatus
+from connective.practices.models import SECTION_FIELDS, Practice, PracticeStatus
 from connective.practices.services import practice_back_office_edited
 
 
@@ -55,21 +55,7 @@ class PracticeEditView(EditView):
         return buttons
 
 
-_TEXT_PANELS = [
-    FieldPanel(name)
-    for name in (
-        "challenge",
-        "objectives",
-        "solution",
-        "stakeholders",
-        "results",
-        "evidence",
-        "costs",
-        "success_factors",
-        "limiting_factors",
-        "transferability",
-    )
-]
+_TEXT_PANELS = [FieldPanel(name) for name in SECTION_FIELDS]
 
 
 class PracticeViewSet(SnippetViewSet):

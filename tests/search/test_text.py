@@ -64,3 +64,20 @@ def test_query_variants_are_empty_without_a_word(typed: str) -> None:
 def test_query_variants_drop_repeated_words_and_stop_at_the_limit() -> None:
     words = " ".join(f"word{n}" for n in range(MAX_QUERY_TERMS + 5))
     assert len(query_variants(words + " word0")) == MAX_QUERY_TERMS
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("فيضانات", "فيضان"), ("النفايات", "نفايات"), ("المياه", "مياه"), ("والمدينة", "مدينة")],
+)
+def test_arabic_light_stem_keeps_singular_plural_and_article_together(first: str, second: str) -> None:
+    from connective.search.text import arabic_light_stem
+
+    assert arabic_light_stem(first) == arabic_light_stem(second)
+
+
+def test_arabic_light_stem_never_cuts_below_three_letters() -> None:
+    from connective.search.text import arabic_light_stem
+
+    assert arabic_light_stem("السكان") == "سكان"
+    assert arabic_light_stem("مدن") == "مدن"

@@ -50,8 +50,37 @@ def _stemmer(language: str) -> snowballstemmer.Stemmer | None:
 
 
 def stem(word: str, language: str) -> str:
+    if language == "ar":
+        return arabic_light_stem(word)
     stemmer = _stemmer(language)
     return stemmer.stemWord(word) if stemmer else word
+
+
+# Snowball's Arabic stemmer reads a leading ف or ب as a conjunction or preposition, so "فيضانات" (floods)
+# and "فيضان" (flood) get different stems. A light stemmer (the "light10" approach: normalise letters, strip
+# the article and frequent prefixes, then suffixes while three letters remain) keeps such pairs together.
+_AR_NORMAL = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه", "ـ": None})
+_AR_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال")
+_AR_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
+
+
+def arabic_light_stem(word: str) -> str:
+    word = fold(word).translate(_AR_NORMAL)
+    if len(word) >= 4 and word.startswith("و"):
+        word = word[1:]
+    for prefix in _AR_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+            word = word[len(prefix) :]
+            break
+    stripped = True
+    while stripped:
+        stripped = False
+        for suffix in _AR_SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                word = word[: -len(suffix)]
+                stripped = True
+                break
+    return word
 
 
 def fold(word: str) -> str:

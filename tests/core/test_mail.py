@@ -19,7 +19,9 @@ def test_send_mail_reaches_a_real_smtp_server_through_the_task_queue(smtp_server
     assert "ünïcödé" in message_text(received[0])
 
 
-@pytest.mark.django_db
+# The worker closes its database connection after its batch, as it would in production, so this test cannot
+# run inside a transaction that is rolled back afterwards.
+@pytest.mark.django_db(transaction=True)
 def test_send_mail_with_database_backend_waits_for_the_worker(settings: Any, smtp_server: Any) -> None:
     from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult

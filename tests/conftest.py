@@ -25,12 +25,17 @@ def _queued_email(settings: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    # Rate limits and throttles count in the cache; each test starts with none spent.
+    # Rate limits and throttles count in the cache; each test starts with none spent. Facet tables are
+    # per process: a rolled-back test must not leave one behind for the next.
     from django.core.cache import cache
 
+    from connective.search.facets import forget_facet_tables
+
     cache.clear()
+    forget_facet_tables()
     yield
     cache.clear()
+    forget_facet_tables()
 
 
 @pytest.fixture

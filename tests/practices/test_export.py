@@ -180,7 +180,7 @@ def _comparable(record: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_export_then_import_into_an_empty_database_gives_equal_records(
-    amman: Any, editor: Any, fmt: str, tmp_path: Path
+    amman: Any, editor: Any, fmt: str, tmp_path: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
     amman.last_verified = amman.published_at.date()
     amman.save()
@@ -188,9 +188,11 @@ def test_export_then_import_into_an_empty_database_gives_equal_records(
     first = body(client.get(f"/en/practices/export.{fmt}"))
     path = tmp_path / f"practices.{fmt}"
     path.write_text(first, encoding="utf-8")
-    Practice.objects.all().delete()
-
-    call_command("import_practices", str(path), "--status", "published", stdout=io.StringIO())
+    # As when committed: the deletion and the import each update the search index.
+    with django_capture_on_commit_callbacks(execute=True):
+        Practice.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_practices", str(path), "--status", "published", stdout=io.StringIO())
 
     second = body(client.get(f"/en/practices/export.{fmt}"))
     if fmt == "csv":

@@ -278,3 +278,17 @@ def test_practice_map_groups_large_sets_by_city(settings: Any, monkeypatch: Any)
     assert [(p.label, p.count) for p in world.points] == [("Tunis", 3), ("Leipzig", 1)]
     assert world.points[0].url == f"/en/practices/?q=flood&city={tunis.pk}"
     assert world.groups == [("Middle East and North Africa", [("Tunisia", [world.points[0]])])]
+
+
+def test_deleting_a_published_practice_anywhere_takes_it_out_of_search_and_counts(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    practice = indexed(title="Flood plan", language="en")
+    pk = practice.pk
+    assert facet(practice_search(query={}), "lang") == {"en": (1, False)}
+    # The back office deletes with the ORM, not through services.
+    with django_capture_on_commit_callbacks(execute=True):
+        practice.delete()
+    assert pk not in practice_search_index().ids()
+    result = practice_search(query={})
+    assert (result.total, result.facets["lang"]) == (0, [])

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,9 @@ class PracticesConfig(AppConfig):
     name = "connective.practices"
     label = "practices"
     verbose_name = _("Good practices")
+
+    def ready(self) -> None:
+        from connective.practices.models import Practice
+        from connective.practices.signals import practice_deleted
+
+        post_delete.connect(practice_deleted, sender=Practice, dispatch_uid="practice-index-on-delete")

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db.models import CharField, Count, F, Prefetch, Q, QuerySet, Value
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import get_language
 
 from connective.accounts.rules import is_editor
-from connective.core.models import SDG, CitySize, Country, Region, Topic
+from connective.core.models import SDG, City, CitySize, Country, Region, Topic
 from connective.practices.models import (
     SECTIONS,
     ContentLanguage,
@@ -26,6 +24,7 @@ from connective.practices.models import (
     PracticeImage,
     PracticeStatus,
 )
+from connective.search.facets import FacetTable, facet_table
 from connective.search.index import Document, SearchIndex
 
 
@@ -99,40 +98,16 @@ def practice_related(*, practice: Practice, limit: int = 6) -> list[tuple[str, P
     return (outgoing + incoming)[:limit]
 
 
-FACET_CACHE_SECONDS = 600
-_VERSION_KEY = "practices:version"
-
-
-def practices_version() -> int:
-    """A number that changes whenever a practice is published, changed while published, or unpublished."""
-    version = cache.get(_VERSION_KEY)
-    if version is None:
-        version = 1
-        cache.add(_VERSION_KEY, version, None)
-    return int(version)
-
-
-def practices_changed() -> None:
-    """Forget cached counts; called by indexing, which runs after every change to a published practice."""
-    try:
-        cache.incr(_VERSION_KEY)
-    except ValueError:
-        cache.set(_VERSION_KEY, 2, None)
-
-
 def practice_home_highlights(*, user: Any) -> dict[str, Any]:
-    published = practices_public()
-    latest = list(with_card_data(published.order_by("-published_at", "-id"))[:6])
-    key = f"practices:home-figures:{practices_version()}"
-    figures = cache.get(key)
-    if figures is None:
-        figures = {
-            "practice_count": published.count(),
-            "country_count": published.values("country").distinct().count(),
-            "city_count": published.values("city").distinct().count(),
-        }
-        cache.set(key, figures, FACET_CACHE_SECONDS)
-    return {"latest_practices": latest, **figures}
+    latest = list(with_card_data(practices_public().order_by("-published_at", "-id"))[:6])
+    table = practice_facet_table()
+    everything = table.everything()
+    return {
+        "latest_practices": latest,
+        "practice_count": table.size,
+        "country_count": table.distinct("country", everything),
+        "city_count": table.distinct("city", everything),
+    }
 
 
 # --- Search, facets and the map ----------------------------------------------------------------------------
@@ -314,125 +289,115 @@ def _names_in(names: Mapping[str, str], language: str) -> str:
     return " ".join(dict.fromkeys(n for n in (names.get(language), names.get("en")) if n))
 
 
-def _filtered(
-    query: PracticeQuery, vocabulary: SearchVocabulary, *, without: Collection[str] = (), text: bool = True
-) -> QuerySet[Practice] | None:
-    """Published practices matching every filter but those `without` (for those facets' own counts).
-
-    None when the text can match nothing (it held no searchable word).
-    """
-    queryset = practices_public()
-    if text and query.q:
-        match = practice_search_index().match_sql(query.q)
-        if match is None:
-            return None
-        # The match SQL carries what the user typed as a parameter only (search/index.py).
-        queryset = queryset.filter(pk__in=RawSQL(*match))  # noqa: S611
-    if query.topic and "topic" not in without:
-        through = Practice.topics.through.objects.filter(topic__slug__in=vocabulary.children(query.topic))
-        queryset = queryset.filter(pk__in=through.values("practice_id"))
-    if query.sdg and "sdg" not in without:
-        through_sdg = Practice.sdgs.through.objects.filter(sdg__number__in=query.sdg)
-        queryset = queryset.filter(pk__in=through_sdg.values("practice_id"))
-    if query.region and "region" not in without:
-        region_ids = [pk for slug, pk, _ in vocabulary.regions if slug in query.region]
-        queryset = queryset.filter(region_id__in=region_ids)
-    if query.country and "country" not in without:
-        queryset = queryset.filter(country_id__in=query.country)
-    if query.size and "size" not in without:
-        queryset = queryset.filter(city_size__in=query.size)
-    if query.year and "year" not in without:
-        queryset = queryset.filter(start_year__in=query.year)
-    if query.lang and "lang" not in without:
-        queryset = queryset.filter(language__in=query.lang)
-    if query.city and "city" not in without:
-        queryset = queryset.filter(city_id=query.city)
-    return queryset
+def practice_facet_table() -> FacetTable:
+    """Facet values of every published practice, in this process's memory (search/facets.py)."""
+    return facet_table(practice_search_index(), _build_facet_table)
 
 
-def _facet_counts(
-    query: PracticeQuery, vocabulary: SearchVocabulary
-) -> tuple[int, dict[str, dict[str, int]]]:
-    """The total and every facet's counts, in two queries, each facet counted without its own filter.
-
-    Counting without a facet's own filter shows how many more practices a second value would add. The
-    place, size, year and language facets come from one GROUP BY over their combinations, filtered in
-    Python; topics, clusters and SDGs from one UNION of GROUP BYs over the link tables.
-    """
-    counts: dict[str, dict[str, int]] = {facet: {} for facet in (*SCALAR_FACETS, "topic", "cluster", "sdg")}
-    combinations = _filtered(query, vocabulary, without=SCALAR_FACETS)
-    if combinations is None:
-        return 0, counts
+def _build_facet_table(version: str) -> FacetTable:
+    vocabulary = search_vocabulary()
     region_slugs = {pk: slug for slug, pk, _ in vocabulary.regions}
-    selected = {
-        "region": set(query.region),
-        "country": set(query.country),
-        "size": set(query.size),
-        "year": {str(year) for year in query.year},
-        "lang": set(query.lang),
-    }
-    total = 0
-    rows = (
-        combinations.order_by()
-        .values("region_id", "country_id", "city_size", "start_year", "language")
-        .annotate(n=Count("pk"))
-    )
-    for row in rows:
-        values = {
-            "region": region_slugs.get(row["region_id"]),
-            "country": row["country_id"],
-            "size": row["city_size"],
-            "year": None if row["start_year"] is None else str(row["start_year"]),
-            "lang": row["language"],
-        }
-        failing = [
-            facet for facet in SCALAR_FACETS if selected[facet] and values[facet] not in selected[facet]
-        ]
-        # A combination counts for a facet when it passes every other facet's filter.
-        if not failing:
-            total += row["n"]
-            targets: Iterable[str] = SCALAR_FACETS
-        elif len(failing) == 1:
-            targets = failing
-        else:
-            continue
-        for facet in targets:
-            value = values[facet]
-            if value is not None:
-                counts[facet][value] = counts[facet].get(value, 0) + row["n"]
-
-    topics_through = Practice.topics.through.objects.order_by()
-    without_topic = _filtered(query, vocabulary, without=("topic",))
-    without_sdg = _filtered(query, vocabulary, without=("sdg",))
-    assert without_topic is not None and without_sdg is not None
-    branches = [
-        topics_through.filter(practice_id__in=without_topic.values("pk"))
-        .annotate(facet=Value("topic", output_field=CharField()), key=F("topic_id"))
-        .values("facet", "key")
-        .annotate(n=Count("practice_id")),
-        # A practice tagged with a cluster and one of its subtopics counts once for the cluster.
-        topics_through.filter(practice_id__in=without_topic.values("pk"))
-        .annotate(
-            facet=Value("cluster", output_field=CharField()), key=Coalesce("topic__parent_id", "topic_id")
+    parents = {slug: parent for slug, _, parent in vocabulary.topics}
+    published = practices_public().order_by()
+    rows = list(
+        published.values_list(
+            "pk", "region_id", "country_id", "city_size", "start_year", "language", "city_id", "published_at"
         )
-        .values("facet", "key")
-        .annotate(n=Count("practice_id", distinct=True)),
-        Practice.sdgs.through.objects.order_by()
-        .filter(practice_id__in=without_sdg.values("pk"))
-        .annotate(facet=Value("sdg", output_field=CharField()), key=F("sdg_id"))
-        .values("facet", "key")
-        .annotate(n=Count("practice_id")),
+    )
+    topic_links = [
+        (practice_id, vocabulary.topic_slugs.get(topic_id))
+        for practice_id, topic_id in Practice.topics.through.objects.filter(
+            practice__status=PracticeStatus.PUBLISHED
+        ).values_list("practice_id", "topic_id")
     ]
-    names = {
-        "topic": vocabulary.topic_slugs,
-        "cluster": vocabulary.topic_slugs,
-        "sdg": vocabulary.sdg_numbers,
+    sdg_links = Practice.sdgs.through.objects.filter(practice__status=PracticeStatus.PUBLISHED).values_list(
+        "practice_id", "sdg_id"
+    )
+    # Newest first: by publication time, then by id (as the SQL order of the list page).
+    newest = sorted(rows, key=lambda row: (row[7].timestamp() if row[7] else 0.0, row[0]), reverse=True)
+    return FacetTable(
+        ids=[row[0] for row in rows],
+        columns={
+            "region": [region_slugs.get(row[1]) for row in rows],
+            "country": [row[2] for row in rows],
+            "size": [row[3] for row in rows],
+            "year": [None if row[4] is None else str(row[4]) for row in rows],
+            "lang": [row[5] for row in rows],
+            "city": [row[6] for row in rows],
+        },
+        links={
+            "topic": topic_links,
+            # A practice tagged with a cluster and one of its subtopics counts once for the cluster.
+            "cluster": [(pk, parents.get(slug) or slug) for pk, slug in topic_links],
+            "sdg": [(pk, vocabulary.sdg_numbers.get(sdg_id)) for pk, sdg_id in sdg_links],
+        },
+        order=[row[0] for row in newest],
+        version=version,
+    )
+
+
+@dataclass
+class _Matched:
+    """A query applied to the facet table: what the text matched, and each facet's filter."""
+
+    table: FacetTable
+    # Rows matching the text, best first (None without text).
+    ranked: Any
+    text: Any
+    filters: dict[str, Any]
+
+    def without(self, *facets: str) -> Any:
+        """The records matching the text and every filter but those of `facets`."""
+        mask = self.text.copy()
+        for facet, selected in self.filters.items():
+            if facet not in facets:
+                mask &= selected
+        return mask
+
+    @property
+    def everything(self) -> Any:
+        return self.without()
+
+
+def _match(query: PracticeQuery, vocabulary: SearchVocabulary, *, rank: bool = True) -> _Matched | None:
+    """None when the text can match nothing (it held no searchable word). `rank`: order the text's matches."""
+    table = practice_facet_table()
+    ranked = None
+    text = table.everything()
+    if query.q:
+        index = practice_search_index()
+        ids = index.ranked(query.q) if rank else index.matching(query.q)
+        if ids is None:
+            return None
+        ranked = table.rows_in_order(ids)
+        text = table.mask_of(ranked)
+    wanted: dict[str, Collection[Any]] = {
+        # A cluster includes its subtopics.
+        "topic": vocabulary.children(query.topic) if query.topic else (),
+        "sdg": [str(number) for number in query.sdg],
+        "region": query.region,
+        "country": query.country,
+        "size": query.size,
+        "year": [str(year) for year in query.year],
+        "lang": query.lang,
+        "city": [query.city] if query.city else (),
     }
-    for row in branches[0].union(*branches[1:], all=True):
-        key = names[row["facet"]].get(row["key"])
-        if key is not None:
-            counts[row["facet"]][key] = row["n"]
-    return total, counts
+    filters = {facet: table.where(facet, values) for facet, values in wanted.items() if values}
+    return _Matched(table=table, ranked=ranked, text=text, filters=filters)
+
+
+def _facet_counts(matched: _Matched) -> tuple[int, dict[str, dict[str, int]]]:
+    """The total and every facet's counts, each facet counted without its own filter.
+
+    Counting without a facet's own filter shows how many more practices a second value would add.
+    """
+    table = matched.table
+    counts = {facet: table.count(facet, matched.without(facet)) for facet in (*SCALAR_FACETS, "topic", "sdg")}
+    counts["cluster"] = table.count("cluster", matched.without("topic"))
+    total = int(matched.everything.sum())
+    return total, {
+        facet: {k: n for k, n in found.items() if k is not None} for facet, found in counts.items()
+    }
 
 
 def _facet_values(
@@ -497,23 +462,16 @@ def practice_search(
     Returns PracticeSearchResult(items: list[Practice] with card data prefetched, total, page, num_pages,
     facets: {"topic"|"sdg"|"region"|"country"|"size"|"year"|"lang":
     [FacetValue(value, label, count, selected)]}, sort).
-    Facet counts cover the whole matched set; each facet is counted without its own filter.
-    Queries: at most 6 (plus 4 for the vocabulary when its cache is cold).
+    Facet counts cover the whole matched set; each facet is counted without its own filter, from the
+    facet table in memory (search/facets.py).
+    Queries: at most 5 (the index version, the text match, the page with its topics and images), plus 4
+    for the vocabulary when its cache is cold and 3 when the facet table is rebuilt.
     """
     search = PracticeQuery.from_data(query)
     vocabulary = search_vocabulary()
     page = max(1, int(page))
-    if search.q or search.has_filters:
-        total, counts = _facet_counts(search, vocabulary)
-    else:
-        # The landing state of the browse page is its most frequent request: its counts are cached until
-        # the set of published practices changes (see practices_changed).
-        key = f"practices:facets:{practices_version()}"
-        cached = cache.get(key)
-        if cached is None:
-            cached = _facet_counts(search, vocabulary)
-            cache.set(key, cached, FACET_CACHE_SECONDS)
-        total, counts = cached
+    matched = _match(search, vocabulary)
+    total, counts = _facet_counts(matched) if matched else (0, {})
     num_pages = max(1, math.ceil(total / page_size))
     result = PracticeSearchResult(
         items=[],
@@ -525,22 +483,17 @@ def practice_search(
         page_size=page_size,
         page_out_of_range=page > num_pages,
     )
-    if total == 0 or result.page_out_of_range:
+    if matched is None or total == 0 or result.page_out_of_range:
         return result
-    offset = (page - 1) * page_size
+    table = matched.table
     if result.sort == SORT_RELEVANCE:
-        # The index holds published practices only, so a search without filters asks the engine alone
-        # for its top results (FTS5's own top-k), the fastest path.
-        restrict = _filtered(search, vocabulary, text=False) if search.has_filters else None
-        hits = practice_search_index().top(search.q, restrict=restrict, limit=page_size, offset=offset)
-        ids = [hit.id for hit in hits]
-        found = {p.pk: p for p in with_card_data(practices_public().filter(pk__in=ids)).order_by()}
-        result.items = [found[pk] for pk in ids if pk in found]
+        order = matched.ranked
     else:
-        matched = _filtered(search, vocabulary)
-        assert matched is not None
-        order = ("-published_at", "-id") if result.sort == SORT_NEWEST else ("published_at", "id")
-        result.items = list(with_card_data(matched.order_by(*order))[offset : offset + page_size])
+        order = table.order if result.sort == SORT_NEWEST else table.order[::-1]
+    ids = table.page(order, matched.everything, (page - 1) * page_size, page_size)
+    # The table may be a moment behind a change of status: the query re-checks that each is published.
+    found = {p.pk: p for p in with_card_data(practices_public().filter(pk__in=ids)).order_by()}
+    result.items = [found[pk] for pk in ids if pk in found]
     return result
 
 
@@ -586,51 +539,54 @@ def practice_map_points(*, query: Mapping[str, Any] | PracticeQuery) -> Practice
     Up to MAP_POINT_LIMIT practices: one point each, linking to the practice. Beyond: one circle per city
     with its count, the MAP_CITY_LIMIT busiest cities, linking to the list filtered by that city; the list
     under the map keeps the MAP_LIST_CITY_LIMIT busiest.
-    At most 2 queries (plus the vocabulary when its cache is cold).
+    At most 3 queries (plus the vocabulary when its cache is cold and the facet table when it is rebuilt).
     """
     search = PracticeQuery.from_data(query)
     vocabulary = search_vocabulary()
-    matched = _filtered(search, vocabulary)
+    matched = _match(search, vocabulary, rank=False)
     if matched is None:
         return PracticeMap(points=[], total=0, aggregated=False)
     region_names = {pk: _name(names) for _, pk, names in vocabulary.regions}
     region_order = {pk: position for position, (_, pk, _) in enumerate(vocabulary.regions)}
-    rows = list(
-        matched.order_by("title", "pk").values(
-            "pk", "slug", "title", "latitude", "longitude", "country_id", "region_id"
-        )[: MAP_POINT_LIMIT + 1]
-    )
+    table = matched.table
+    mask = matched.everything
+    total = int(mask.sum())
     points: list[tuple[int, MapPoint]] = []
-    if len(rows) <= MAP_POINT_LIMIT:
-        total, aggregated = len(rows), False
-        for row in rows:
+    aggregated = total > MAP_POINT_LIMIT
+    if not aggregated:
+        ids = table.page(table.order, mask, 0, MAP_POINT_LIMIT)
+        rows = practices_public().filter(pk__in=ids).order_by("title", "pk")
+        for row in rows.values("slug", "title", "latitude", "longitude", "country_id", "region_id"):
             x, y = _project(row["latitude"], row["longitude"])
             country = _name(vocabulary.countries.get(row["country_id"], {})) or row["country_id"]
             url = reverse("practices:detail", kwargs={"slug": row["slug"]})
             region = region_names.get(row["region_id"], "")
             points.append((row["region_id"], MapPoint(x, y, row["title"], 1, url, region, country)))
+        total = len(points)
         city_count = len({(p.x, p.y) for _, p in points})
     else:
-        aggregated = True
-        cities = list(
-            matched.order_by()
-            .values("city_id", "city__name", "city__latitude", "city__longitude", "country_id", "region_id")
-            .annotate(n=Count("pk"))
-            .order_by("-n", "city__name")
-        )
-        total = sum(row["n"] for row in cities)
-        city_count = len(cities)
+        per_city = table.count("city", mask)
+        city_count = len(per_city)
+        busiest = sorted(per_city.values(), reverse=True)
+        # Every city tied with the last one shown is read, so that ties are broken by name as before.
+        floor = busiest[min(MAP_CITY_LIMIT, len(busiest)) - 1]
+        cities = sorted(
+            City.objects.filter(pk__in=[pk for pk, n in per_city.items() if n >= floor]).values_list(
+                "pk", "name", "latitude", "longitude", "country_id", "country__region_id"
+            ),
+            key=lambda city: (-per_city[city[0]], city[1]),
+        )[:MAP_CITY_LIMIT]
         list_url = reverse("practices:list")
-        for row in cities[:MAP_CITY_LIMIT]:
-            x, y = _project(row["city__latitude"], row["city__longitude"])
-            country = _name(vocabulary.countries.get(row["country_id"], {})) or row["country_id"]
-            params = _query_params(search, city=row["city_id"])
-            region = region_names.get(row["region_id"], "")
+        # The query string of each city's link: the reader's filters, the city, then the sort.
+        before = _query_params(replace(search, city=None, sort=""))
+        after = urlencode([("sort", search.sort)]) if search.sort else ""
+        for city_id, name, latitude, longitude, country_id, region_id in cities:
+            x, y = _project(latitude, longitude)
+            country = _name(vocabulary.countries.get(country_id, {})) or country_id
+            params = "&".join(part for part in (before, f"city={city_id}", after) if part)
+            region = region_names.get(region_id, "")
             points.append(
-                (
-                    row["region_id"],
-                    MapPoint(x, y, row["city__name"], row["n"], f"{list_url}?{params}", region, country),
-                )
+                (region_id, MapPoint(x, y, name, per_city[city_id], f"{list_url}?{params}", region, country))
             )
     listed = points[:MAP_LIST_CITY_LIMIT] if aggregated else points
     grouped: dict[int, dict[str, list[MapPoint]]] = {}

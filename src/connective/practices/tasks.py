@@ -10,7 +10,7 @@ from django.db import transaction
 from django_tasks import task
 
 from connective.practices.models import Practice, PracticeStatus
-from connective.practices.selectors import practice_search_document, practice_search_index, practices_changed
+from connective.practices.selectors import practice_search_document, practice_search_index
 
 REINDEX_BATCH = 500
 
@@ -25,7 +25,6 @@ def practice_index(practice_id: int) -> bool:
         .prefetch_related("topics")
         .first()
     )
-    practices_changed()
     if practice is None:
         # Drafts, practices under review, rejected or deleted ones are never found.
         index.remove([practice_id])
@@ -53,7 +52,6 @@ def practice_reindex_all() -> int:
             # Keyset batches keep memory flat however many practices there are.
             batch = list(published.filter(pk__gt=last_pk)[:REINDEX_BATCH])
             if not batch:
-                practices_changed()
                 return count
             index.index(practice_search_document(practice) for practice in batch)
             count += len(batch)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -7,7 +8,10 @@ from django import template
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import translate_url
-from django.utils.safestring import SafeString
+from django.utils.formats import localize
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from connective.core.text import render_markdown
 
@@ -43,13 +47,9 @@ def query_with(context: dict[str, Any], **changes: Any) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
-@register.simple_tag(takes_context=True)
-def query_toggle(context: dict[str, Any], key: str, value: Any) -> str:
-    """The current query with one value of a multi-valued filter added or removed."""
-    request: HttpRequest = context["request"]
+def _toggled(request: HttpRequest, key: str, value: str) -> str:
     params = request.GET.copy()
     values = params.getlist(key)
-    value = str(value)
     if value in values:
         values.remove(value)
     else:
@@ -58,6 +58,67 @@ def query_toggle(context: dict[str, Any], key: str, value: Any) -> str:
     params.pop("page", None)
     pairs = [(k, v) for k in params for v in params.getlist(k)]
     return "?" + urlencode(pairs) if pairs else "?"
+
+
+@register.simple_tag(takes_context=True)
+def query_toggle(context: dict[str, Any], key: str, value: Any) -> str:
+    """The current query with one value of a multi-valued filter added or removed."""
+    return _toggled(context["request"], key, str(value))
+
+
+@register.simple_tag(takes_context=True)
+def facet_items(context: dict[str, Any], key: str, values: Iterable[Any]) -> SafeString:
+    """The list items of one facet: each value a link that toggles it, with its count.
+
+    values: objects with value, label, count, selected and level (a FacetValue). Rendered here rather than
+    in a template loop: a search page shows a few hundred values, and the loop cost more than the search.
+    """
+    request: HttpRequest = context["request"]
+    selected_text = gettext("Selected:")
+    unit = gettext("practices")
+    items = []
+    for value in values:
+        marker = (
+            format_html('<span class="visually-hidden">{} </span>', selected_text) if value.selected else ""
+        )
+        items.append(
+            format_html(
+                '<li{}><a href="{}" rel="nofollow"{}><span>{}{}</span> <span class="count">{}'
+                '<span class="visually-hidden"> {}</span></span></a></li>',
+                mark_safe(' class="sub"') if value.level else "",
+                _toggled(request, key, str(value.value)),
+                mark_safe(' aria-current="true"') if value.selected else "",
+                marker,
+                value.label,
+                localize(value.count),
+                unit,
+            )
+        )
+    return mark_safe("\n".join(items))  # each item is built by format_html
+
+
+@register.simple_tag
+def map_points(points: Iterable[Any], with_counts: bool = False) -> SafeString:
+    """The circles of a map: each a link with its label (and count) as the title.
+
+    points: objects with x, y, radius, label, count and url (practices.selectors.MapPoint). Numbers are
+    written with a dot whatever the language, as SVG needs. Rendered here rather than in a template loop: a
+    map shows up to a thousand circles.
+    """
+    items = []
+    for point in points:
+        label = f"{point.label} ({point.count})" if with_counts else point.label
+        items.append(
+            format_html(
+                '<a href="{}"><title>{}</title><circle class="point" cx="{}" cy="{}" r="{}"/></a>',
+                point.url,
+                label,
+                repr(float(point.x)),
+                repr(float(point.y)),
+                repr(float(point.radius)),
+            )
+        )
+    return mark_safe("\n".join(items))  # each item is built by format_html
 
 
 @register.filter

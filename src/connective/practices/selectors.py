@@ -305,10 +305,11 @@ def _build_facet_table(version: str) -> FacetTable:
         )
     )
     topic_links = [
-        (practice_id, vocabulary.topic_slugs.get(topic_id))
+        (practice_id, vocabulary.topic_slugs[topic_id])
         for practice_id, topic_id in Practice.topics.through.objects.filter(
             practice__status=PracticeStatus.PUBLISHED
         ).values_list("practice_id", "topic_id")
+        if topic_id in vocabulary.topic_slugs
     ]
     sdg_links = Practice.sdgs.through.objects.filter(practice__status=PracticeStatus.PUBLISHED).values_list(
         "practice_id", "sdg_id"

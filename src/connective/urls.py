@@ -31,6 +31,8 @@ urlpatterns += i18n_patterns(
     path("", include("connective.core.urls")),
     path("accounts/", include("allauth.urls")),
     path("practices/", include("connective.practices.urls")),
+    path("account/", include("connective.accounts.urls")),
+    path("", include("connective.network.urls")),
     prefix_default_language=True,
 )
 

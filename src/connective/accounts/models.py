@@ -70,6 +70,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("back-office access"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Set when the member deleted their account: personal data is erased, contributions stay under
+    # "former member" (accounts/privacy.py).
+    deleted_at = models.DateTimeField(_("account deleted"), null=True, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
@@ -87,6 +90,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self) -> str:
+        if self.deleted_at is not None:
+            return str(_("Former member"))
         full = f"{self.first_name} {self.last_name}".strip()
         return full or self.email.split("@")[0]
 

@@ -7,7 +7,7 @@ from factory.django import DjangoModelFactory
 
 from connective.accounts.models import Role, User
 from connective.core.models import City, CitySize, Country, Topic
-from connective.network.models import Organisation, OrganisationType
+from connective.network.models import Organisation, OrganisationType, Profile, Visibility
 from connective.practices.models import Practice, PracticeStatus
 
 
@@ -88,3 +88,14 @@ class PracticeFactory(DjangoModelFactory):
         self.topics.set(Topic.objects.filter(slug__in=slugs))
         # A ParentalManyToManyField keeps the change in memory until the practice is saved.
         self.save()
+
+
+class ProfileFactory(DjangoModelFactory):
+    """A member's profile; visible to everyone unless told otherwise, so tests of hiding say what they hide."""
+
+    class Meta:
+        model = Profile
+
+    user = factory.SubFactory(UserFactory)
+    slug = factory.Sequence(lambda n: f"person-{n}")
+    visibility = Visibility.PUBLIC

@@ -8,9 +8,15 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from connective.core import views as core_views
+from connective.network.sitemaps import CitySitemap, OrganisationSitemap, PersonSitemap
 from connective.practices.sitemaps import PracticeSitemap
 
-sitemaps = {"practices": PracticeSitemap}
+sitemaps = {
+    "practices": PracticeSitemap,
+    "people": PersonSitemap,
+    "organisations": OrganisationSitemap,
+    "cities": CitySitemap,
+}
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),

@@ -1,14 +1,19 @@
-"""How practices look in the API. Mapping only: what a viewer may see is decided by the selectors."""
+"""How practices, people, organisations and cities look in the API.
+
+Mapping only: what a viewer may see is decided by the selectors.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from connective.network.selectors import PersonView
 from connective.practices.exports import SECTION_FIELDS
 from connective.practices.models import Practice, PracticeDocument, PracticeImage
 
@@ -226,3 +231,195 @@ class PracticePageSerializer(serializers.Serializer):
     sort = serializers.CharField()
     results = PracticeListItemSerializer(many=True)
     facets = FacetsSerializer()
+
+
+# --- Directory: people, organisations, cities ------------------------------------------------------------
+# People are serialised from a PersonView only (network.selectors.person_view): a field the caller may not see
+# is not in the view, and comes out as null (or an empty list), never as its value.
+
+
+class _Blank(serializers.CharField):
+    """Text that is null when empty: a field the caller may not see, or one the person left empty."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_null=True, **kwargs)
+
+    def to_representation(self, value: Any) -> str | None:  # type: ignore[override]
+        return str(value) if value else None
+
+
+class DirectoryOrganisationBriefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    url = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, organisation: Any) -> str:
+        return _absolute(self.context, reverse("network:organisation", kwargs={"slug": organisation.slug}))
+
+
+class LanguageSkillSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="ISO 639-1 code")
+    name = serializers.CharField()
+    level = serializers.CharField(help_text="basic, working, fluent or native")
+    level_label = serializers.CharField()
+
+
+class ProfileLinkSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    label = serializers.CharField()  # type: ignore[assignment]
+
+
+class ReasonSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="expertise, profile or practices")
+    text = serializers.CharField()
+
+
+class PersonSerializer(serializers.Serializer):
+    """A person as the caller may see them: fields they may not see are null or empty."""
+
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    url = serializers.SerializerMethodField()
+    photo_url = serializers.SerializerMethodField()
+    position = _Blank()
+    organisation = DirectoryOrganisationBriefSerializer(allow_null=True)
+    city = CityBriefSerializer(allow_null=True)
+    country = CountrySerializer(allow_null=True)
+    actor_type = _Blank()
+    actor_type_label = _Blank()
+    expertise = TopicSerializer(many=True)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, person: PersonView) -> str:
+        return _absolute(self.context, person.url or "")
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_photo_url(self, person: PersonView) -> str | None:
+        return _absolute(self.context, person.photo_url) if person.photo_url else None
+
+
+class PersonListItemSerializer(PersonSerializer):
+    reasons = serializers.SerializerMethodField(help_text="Why the person was found (with search text only).")
+
+    @extend_schema_field(ReasonSerializer(many=True))
+    def get_reasons(self, person: PersonView) -> list[dict[str, str]]:
+        reasons = self.context.get("reasons", {}).get(person.user_id, [])
+        return [{"kind": reason.kind, "text": reason.text} for reason in reasons]
+
+
+class PersonDetailSerializer(PersonSerializer):
+    languages = LanguageSkillSerializer(many=True)
+    bio = _Blank()
+    bio_language = _Blank()
+    links = ProfileLinkSerializer(many=True)
+
+
+class PeopleFacetsSerializer(serializers.Serializer):
+    """Counts over the whole matched set, at the caller's level: hidden fields are never counted."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {
+            facet: FacetValueSerializer(many=True)
+            for facet in ("topic", "actor", "lang", "country", "region")
+        }
+
+
+class PeoplePageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    page = serializers.IntegerField()
+    num_pages = serializers.IntegerField()
+    sort = serializers.CharField()
+    results = PersonListItemSerializer(many=True)
+    facets = PeopleFacetsSerializer()
+
+
+class OrganisationListItemSerializer(serializers.Serializer):
+    """An organisation found in the directory, with what the caller may count of it."""
+
+    slug = serializers.CharField(source="organisation.slug")
+    name = serializers.CharField(source="organisation.name")
+    type = serializers.CharField(source="organisation.type")
+    type_label = serializers.CharField(source="organisation.get_type_display")
+    website = serializers.URLField(source="organisation.website")
+    city = CityBriefSerializer(source="organisation.city", allow_null=True)
+    country = CountrySerializer(source="organisation.country")
+    verified = serializers.BooleanField(source="organisation.is_verified")
+    people = serializers.IntegerField(help_text="People the caller may find there")
+    practices = serializers.IntegerField(help_text="Published practices it leads")
+    url = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, found: Any) -> str:
+        path = reverse("network:organisation", kwargs={"slug": found.organisation.slug})
+        return _absolute(self.context, path)
+
+
+class OrganisationDetailSerializer(OrganisationListItemSerializer):
+    description = serializers.CharField(source="organisation.description")
+    description_language = serializers.CharField(source="organisation.description_language")
+    verified_at = serializers.DateTimeField(source="organisation.verified_at", allow_null=True)
+    logo_url = serializers.SerializerMethodField()
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_logo_url(self, found: Any) -> str | None:
+        logo = found.organisation.logo
+        return _absolute(self.context, logo.url) if logo else None
+
+
+class OrganisationFacetsSerializer(serializers.Serializer):
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {facet: FacetValueSerializer(many=True) for facet in ("type", "country", "region", "verified")}
+
+
+class OrganisationPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    page = serializers.IntegerField()
+    num_pages = serializers.IntegerField()
+    sort = serializers.CharField()
+    results = OrganisationListItemSerializer(many=True)
+    facets = OrganisationFacetsSerializer()
+
+
+class CityCountsSerializer(serializers.Serializer):
+    practices = serializers.IntegerField(help_text="Published practices")
+    people = serializers.IntegerField(help_text="People the caller may find who show this city to them")
+    organisations = serializers.IntegerField()
+
+
+class CityActivitySerializer(serializers.Serializer):
+    geoname_id = serializers.IntegerField(source="city.geoname_id")
+    name = serializers.CharField(source="city.name")
+    country = CountrySerializer(source="city.country")
+    region = RegionSerializer(source="city.country.region")
+    latitude = serializers.FloatField(source="city.latitude")
+    longitude = serializers.FloatField(source="city.longitude")
+    population = serializers.IntegerField(source="city.population")
+    counts = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+    practices_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(CityCountsSerializer)
+    def get_counts(self, found: Any) -> dict[str, int]:
+        return {"practices": found.practices, "people": found.people, "organisations": found.organisations}
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, found: Any) -> str:
+        return _absolute(self.context, reverse("network:city", kwargs={"geoname_id": found.city.geoname_id}))
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_practices_url(self, found: Any) -> str:
+        return _absolute(self.context, f"{reverse('practices:list')}?city={found.city.pk}")
+
+
+class CityPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    page = serializers.IntegerField()
+    num_pages = serializers.IntegerField()
+    results = CityActivitySerializer(many=True)

@@ -2,10 +2,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from connective.api.views import PracticeViewSet
+from connective.api.views import CityViewSet, OrganisationViewSet, PersonViewSet, PracticeViewSet
 
 router = DefaultRouter()
 router.register("practices", PracticeViewSet, basename="practice")
+router.register("people", PersonViewSet, basename="person")
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("cities", CityViewSet, basename="city")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

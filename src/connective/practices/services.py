@@ -41,6 +41,7 @@ from connective.accounts.models import Role, User
 from connective.core.models import City, CitySize
 from connective.core.places import ascii_fold
 from connective.core.services import audit_log_record
+from connective.network.models import ActivityVerb
 from connective.practices.models import (
     SECTION_FIELDS,
     LinkKind,
@@ -218,6 +219,7 @@ def practice_update(*, actor: User, practice: Practice, data: Mapping[str, Any])
     audit_log_record(actor=actor, action="practice.update", target=practice, fields=sorted(data))
     if practice.status == PracticeStatus.PUBLISHED:
         _schedule_index(practice)
+        _record_activity(practice, ActivityVerb.PRACTICE_UPDATED)
     return practice
 
 
@@ -226,6 +228,7 @@ def practice_back_office_edited(*, actor: Any, practice: Practice) -> None:
     audit_log_record(actor=actor, action="practice.back_office_edit", target=practice)
     if practice.status == PracticeStatus.PUBLISHED:
         _schedule_index(practice)
+        _record_activity(practice, ActivityVerb.PRACTICE_UPDATED)
 
 
 # --- Review -------------------------------------------------------------------------------------------
@@ -345,6 +348,7 @@ def practice_approve(*, editor: User, practice: Practice, comment: str = "") -> 
         comment=(comment or "").strip(),
         status=PracticeStatus.PUBLISHED,
     )
+    _record_activity(practice, ActivityVerb.PRACTICE_PUBLISHED)
     _notify_author(practice, "approved", comment=review.comment)
     _schedule_index(practice)
     return review
@@ -409,6 +413,14 @@ REVIEW_SERVICES = {
     ReviewAction.REJECT: practice_reject,
     ReviewAction.UNPUBLISH: practice_unpublish,
 }
+
+
+def _record_activity(practice: Practice, verb: str) -> None:
+    """Tell the followers of the practice's author, contact, lead organisation, city and topics."""
+    # Imported here: the network's feed reads practices through practices.selectors.
+    from connective.network.follows import activity_record_for_practice
+
+    activity_record_for_practice(practice=practice, verb=verb)
 
 
 def _schedule_index(practice: Practice) -> None:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 # Index tables are not models, so `flush` (used between transactional tests) leaves them behind; their rows
 # would then point at ids that now belong to other records.
-INDEXED_DOMAINS = ("practice",)
+INDEXED_DOMAINS = ("practice", "person_public", "person_member", "organisation")
 
 
 def _clear_indexes_after_flush(sender: AppConfig, **kwargs: Any) -> None:

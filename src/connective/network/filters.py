@@ -1,0 +1,210 @@
+"""The GET parameters of the directory (people, organisations, cities), checked once for pages and the API.
+
+Every state of a directory page is a URL such as
+/people/?q=flood&topic=water&actor=science&lang=fr&level=fluent&country=TN&region=mena&sort=name&page=2.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from typing import Any
+
+import pycountry
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from connective.network.models import ActorType, LanguageLevel, OrganisationType
+from connective.network.search import (
+    SORT_NAME,
+    SORT_NEWEST,
+    SORT_RELEVANCE,
+    VERIFIED_NO,
+    VERIFIED_YES,
+    DirectoryPage,
+)
+from connective.practices.selectors import search_vocabulary
+
+MAX_QUERY_LENGTH = 200
+MAX_PAGE = 10_000
+MAX_VALUES_PER_FILTER = 20
+
+
+@functools.cache
+def spoken_language_codes() -> frozenset[str]:
+    """ISO 639-1 codes: the languages a profile can list."""
+    return frozenset(
+        str(language.alpha_2) for language in pycountry.languages if hasattr(language, "alpha_2")
+    )
+
+
+class _Choices(forms.MultipleChoiceField):
+    """Several values of one filter; an unknown one is named in the error, so the reader can remove it."""
+
+    def __init__(self, *, label: Any, unknown: Any, allowed: Iterable[str] = ()) -> None:
+        super().__init__(label=label, required=False)
+        self.unknown = unknown
+        self.allowed = {str(value) for value in allowed}
+
+    def validate(self, value: Any) -> None:
+        if len(value) > MAX_VALUES_PER_FILTER:
+            raise forms.ValidationError(
+                _("Choose at most %(limit)d values for %(label)s."),
+                code="too_many",
+                params={"limit": MAX_VALUES_PER_FILTER, "label": self.label},
+            )
+        for item in value:
+            if str(item) not in self.allowed:
+                raise forms.ValidationError(self.unknown, code="invalid_choice", params={"value": item})
+
+
+class _Upper(_Choices):
+    def to_python(self, value: Any) -> list[str]:
+        return [item.strip().upper() for item in super().to_python(value)]
+
+
+class _Lower(_Choices):
+    def to_python(self, value: Any) -> list[str]:
+        return [item.strip().lower() for item in super().to_python(value)]
+
+
+def _sort_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            (SORT_RELEVANCE, _("Relevance")),
+            (SORT_NAME, _("Name")),
+            (SORT_NEWEST, _("Newest first")),
+        ],
+        error_messages={"invalid_choice": _("Sort by relevance, name or newest, not “%(value)s”.")},
+    )
+
+
+def _query_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Search"),
+        required=False,
+        strip=True,
+        max_length=MAX_QUERY_LENGTH,
+        error_messages={
+            "max_length": _(
+                "Search text can be at most %(limit_value)d characters long (it has %(show_value)d). "
+                "Use a few distinctive words."
+            )
+        },
+    )
+
+
+def _page_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        label=_("Page"),
+        required=False,
+        min_value=1,
+        max_value=MAX_PAGE,
+        error_messages={
+            "invalid": _("The page must be a number, e.g. 2."),
+            "min_value": _("Pages are counted from 1."),
+            "max_value": _("There are not that many pages."),
+        },
+    )
+
+
+class _DirectoryForm(forms.Form):
+    """Checks of a directory list's parameters. `cleaned_data` goes to the search as `query`.
+
+    Use with request.GET. After the search, call check_page(result): a page beyond the last one can only be
+    known once the results are counted.
+    """
+
+    country = _Upper(label=_("Country"), unknown=_("There is no country with the code “%(value)s”."))
+    region = _Choices(label=_("Region"), unknown=_("There is no region “%(value)s”."))
+    page = _page_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        vocabulary = search_vocabulary()
+        self._allow("country", vocabulary.countries)
+        self._allow("region", [slug for slug, _pk, _names in vocabulary.regions])
+
+    def _allow(self, name: str, values: Iterable[str]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, _Choices)
+        field.allowed = {str(value) for value in values}
+
+    def clean_page(self) -> int:
+        return self.cleaned_data.get("page") or 1
+
+    def check_page(self, result: DirectoryPage[Any]) -> bool:
+        """Add an error when the page asked for is beyond the last one; True when the page exists."""
+        if not result.page_out_of_range:
+            return True
+        message = ngettext(
+            "There is no page %(page)d: the results fit on %(pages)d page.",
+            "There is no page %(page)d: the results fit on %(pages)d pages.",
+            result.num_pages,
+        ) % {"page": result.page, "pages": result.num_pages}
+        self.add_error("page", forms.ValidationError(message, code="out_of_range"))
+        return False
+
+    @property
+    def valid_data(self) -> dict[str, Any]:
+        """The parameters that passed validation; a search goes on with them when others are wrong."""
+        self.is_valid()
+        return dict(getattr(self, "cleaned_data", {}))
+
+
+class PeopleFilterForm(_DirectoryForm):
+    """A search of people: network.search.people_search takes its cleaned_data."""
+
+    q = _query_field()
+    topic = _Choices(label=_("Expertise"), unknown=_("There is no topic “%(value)s”."))
+    actor = _Choices(
+        label=_("Actor type"), unknown=_("There is no actor type “%(value)s”."), allowed=ActorType.values
+    )
+    lang = _Lower(
+        label=_("Language"),
+        unknown=_("“%(value)s” is not a language code: use two letters, e.g. fr for French."),
+    )
+    level = forms.ChoiceField(
+        label=_("At least"),
+        required=False,
+        choices=[("", _("Any level")), *LanguageLevel.choices],
+        error_messages={
+            "invalid_choice": _(
+                "There is no language level “%(value)s”: use basic, working, fluent or native."
+            )
+        },
+    )
+    sort = _sort_field()
+
+    field_order = ["q", "topic", "actor", "lang", "level", "country", "region", "sort", "page"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._allow("topic", [slug for slug, _names, _parent in search_vocabulary().topics])
+        self._allow("lang", spoken_language_codes())
+
+
+class OrganisationFilterForm(_DirectoryForm):
+    """A search of organisations: network.search.organisation_search takes its cleaned_data."""
+
+    q = _query_field()
+    type = _Choices(
+        label=_("Type"),
+        unknown=_("There is no organisation type “%(value)s”."),
+        allowed=OrganisationType.values,
+    )
+    verified = _Lower(
+        label=_("Verified"),
+        unknown=_("Verified is “yes” or “no”, not “%(value)s”."),
+        allowed=[VERIFIED_YES, VERIFIED_NO],
+    )
+    sort = _sort_field()
+
+    field_order = ["q", "type", "country", "region", "verified", "sort", "page"]
+
+
+class CityFilterForm(_DirectoryForm):
+    """Cities with activity, by country and region: network.search.city_activity_search."""

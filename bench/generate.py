@@ -1,11 +1,14 @@
 #!/usr/bin/env python
-"""Build the bench database: N synthetic published practices in real cities, with their search index.
+"""Build the bench database: N synthetic published practices in real cities, with their search index, and a
+directory of people (with profiles) and organisations, with its own.
 
-    .venv/bin/python bench/generate.py --practices 100000
+    .venv/bin/python bench/generate.py --practices 100000 --people 50000 --organisations 10000
     .venv/bin/python bench/generate.py --database-url postgres://postgres@127.0.0.1:5432/connective_bench
 
 The data is deterministic (seeded), written with bulk inserts in batches, and indexed through the search
-module's own rebuild (`practice_reindex_all`). A database already holding exactly N practices is reused.
+modules' own rebuilds (`practice_reindex_all`, `directory_reindex_all`). A database already holding exactly
+N practices is reused, and so, separately, is a directory already holding the people and organisations asked
+for.
 """
 
 from __future__ import annotations
@@ -28,6 +31,12 @@ from common import DEFAULT_DATABASE_URL, DEFAULT_PRACTICES, DEFAULT_VAR_DIR, set
 
 BATCH = 2000
 SEED = 20261126
+DEFAULT_PEOPLE = 50_000
+DEFAULT_ORGANISATIONS = 10_000
+# The directory's records are told apart from the practices' own people and organisations (person{i}@bench.example,
+# bench-{i}) by these, so that each part can be rebuilt without the other.
+DIRECTORY_EMAIL_DOMAIN = "people.bench.example"
+DIRECTORY_SLUG_PREFIX = "directory-"
 FIRST_PUBLISHED = datetime(2012, 1, 1, tzinfo=UTC)
 LAST_PUBLISHED = datetime(2026, 11, 25, tzinfo=UTC)
 
@@ -397,6 +406,743 @@ def generate(*, practices: int, seed: int = SEED) -> dict[str, float]:
     return timings
 
 
+# --- The directory: people with profiles, and organisations -----------------------------------------------
+
+# Names by the language a person writes in; a quarter of them get a coined family name as well, so that a
+# name search finds a few people rather than hundreds, as in a real directory.
+NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "en": (
+        (
+            "Amina",
+            "Kwame",
+            "Grace",
+            "Samuel",
+            "Priya",
+            "Rahul",
+            "Joseph",
+            "Wanjiru",
+            "Chidi",
+            "Ngozi",
+            "Thabo",
+            "Lerato",
+            "Emily",
+            "James",
+            "Ravi",
+            "Anjali",
+            "Tendai",
+            "Nomvula",
+            "Abena",
+            "Siti",
+        ),
+        (
+            "Okafor",
+            "Mensah",
+            "Otieno",
+            "Kamau",
+            "Naidoo",
+            "Dlamini",
+            "Sharma",
+            "Patel",
+            "Reddy",
+            "Smith",
+            "Walker",
+            "Nguyen",
+            "Santos",
+            "Rahman",
+            "Hossain",
+            "Banda",
+            "Phiri",
+            "Mwangi",
+            "Adeyemi",
+            "Perera",
+        ),
+    ),
+    "de": (
+        (
+            "Anna",
+            "Lukas",
+            "Julia",
+            "Jonas",
+            "Katrin",
+            "Felix",
+            "Sabine",
+            "Tobias",
+            "Miriam",
+            "Stefan",
+            "Lea",
+            "Jan",
+            "Claudia",
+            "Matthias",
+            "Sophie",
+            "Paul",
+        ),
+        (
+            "Müller",
+            "Schmidt",
+            "Schneider",
+            "Fischer",
+            "Weber",
+            "Meyer",
+            "Wagner",
+            "Becker",
+            "Hoffmann",
+            "Schulz",
+            "Koch",
+            "Richter",
+            "Wolf",
+            "Neumann",
+            "Braun",
+            "Zimmermann",
+        ),
+    ),
+    "fr": (
+        (
+            "Aminata",
+            "Moussa",
+            "Fatou",
+            "Ibrahima",
+            "Claire",
+            "Julien",
+            "Awa",
+            "Koffi",
+            "Mariam",
+            "Seydou",
+            "Élodie",
+            "Karim",
+            "Nadia",
+            "Yann",
+            "Aïssata",
+            "Rodrigue",
+        ),
+        (
+            "Diallo",
+            "Traoré",
+            "Ndiaye",
+            "Ouédraogo",
+            "Koné",
+            "Camara",
+            "Martin",
+            "Bernard",
+            "Dubois",
+            "Lefèvre",
+            "Mbarga",
+            "Kaboré",
+            "Sow",
+            "Diop",
+            "Benali",
+            "Rakoto",
+        ),
+    ),
+    "es": (
+        (
+            "María",
+            "José",
+            "Lucía",
+            "Carlos",
+            "Valentina",
+            "Andrés",
+            "Camila",
+            "Diego",
+            "Gabriela",
+            "Javier",
+            "Paula",
+            "Luis",
+            "Daniela",
+            "Mateo",
+            "Rosa",
+            "Sebastián",
+        ),
+        (
+            "García",
+            "Rodríguez",
+            "López",
+            "Martínez",
+            "Hernández",
+            "Gómez",
+            "Díaz",
+            "Pérez",
+            "Sánchez",
+            "Ramírez",
+            "Torres",
+            "Flores",
+            "Quispe",
+            "Mamani",
+            "Vargas",
+            "Castillo",
+        ),
+    ),
+    "pt": (
+        (
+            "Ana",
+            "João",
+            "Mariana",
+            "Pedro",
+            "Juliana",
+            "Rafael",
+            "Beatriz",
+            "Lucas",
+            "Camila",
+            "Tiago",
+            "Inês",
+            "Gustavo",
+            "Lurdes",
+            "Manuel",
+            "Fernanda",
+            "Eduardo",
+        ),
+        (
+            "Silva",
+            "Santos",
+            "Oliveira",
+            "Souza",
+            "Pereira",
+            "Costa",
+            "Rodrigues",
+            "Almeida",
+            "Nascimento",
+            "Carvalho",
+            "Ferreira",
+            "Gomes",
+            "Macamo",
+            "Domingos",
+            "Lopes",
+            "Ribeiro",
+        ),
+    ),
+    "ar": (
+        (
+            "Ahmed",
+            "Fatima",
+            "Omar",
+            "Layla",
+            "Youssef",
+            "Rania",
+            "Khaled",
+            "Nour",
+            "Hassan",
+            "Mariam",
+            "Tarek",
+            "Salma",
+            "Karim",
+            "Huda",
+            "Sami",
+            "Dina",
+        ),
+        (
+            "Haddad",
+            "Khoury",
+            "Nasser",
+            "Mansour",
+            "Saleh",
+            "Hamdan",
+            "Aziz",
+            "Ibrahim",
+            "Hussein",
+            "Khalil",
+            "Odeh",
+            "Masri",
+            "Bakri",
+            "Tamimi",
+            "Jaber",
+            "Salem",
+        ),
+    ),
+}
+POSITIONS: dict[str, tuple[str, ...]] = {
+    "en": (
+        "Urban planner",
+        "Head of the water department",
+        "Adviser to the mayor",
+        "Researcher in urban studies",
+        "Programme officer",
+        "Environmental engineer",
+        "Project manager, climate adaptation",
+        "Budget analyst",
+    ),
+    "de": (
+        "Stadtplanerin",
+        "Leiter des Umweltamts",
+        "Referentin des Oberbürgermeisters",
+        "Wissenschaftlicher Mitarbeiter",
+        "Projektleiterin Klimaanpassung",
+        "Sachbearbeiter Digitalisierung",
+    ),
+    "fr": (
+        "Urbaniste",
+        "Directeur des services techniques",
+        "Conseillère du maire",
+        "Chercheur en études urbaines",
+        "Chargée de programme",
+        "Ingénieur assainissement",
+    ),
+    "es": (
+        "Urbanista",
+        "Director de agua potable",
+        "Asesora del alcalde",
+        "Investigador en estudios urbanos",
+        "Coordinadora de programas",
+        "Ingeniera ambiental",
+    ),
+    "pt": (
+        "Urbanista",
+        "Diretor de saneamento",
+        "Assessora do prefeito",
+        "Pesquisador em estudos urbanos",
+        "Coordenadora de programas",
+        "Engenheira ambiental",
+    ),
+    "ar": (
+        "مخطط حضري",
+        "مدير دائرة المياه",
+        "مستشارة رئيس البلدية",
+        "باحث في الدراسات الحضرية",
+        "منسقة برامج",
+        "مهندسة بيئية",
+    ),
+}
+BIOS: dict[str, tuple[str, ...]] = {
+    "en": (
+        "{name} works on {subject} in {city} with {group}.",
+        "For {years} years {name} has led projects on {subject} and {subject2}, using {method}.",
+    ),
+    "de": (
+        "{name} arbeitet in {city} zum Thema {subject}, gemeinsam mit {group}.",
+        "Seit {years} Jahren leitet {name} Projekte zu {subject} und {subject2} und setzt auf {method}.",
+    ),
+    "fr": (
+        "{name} travaille sur {subject} à {city} avec {group}.",
+        "Depuis {years} ans, {name} pilote des projets sur {subject} et {subject2} grâce à {method}.",
+    ),
+    "es": (
+        "{name} trabaja en {subject} en {city} junto con {group}.",
+        "Desde hace {years} años {name} dirige proyectos sobre {subject} y {subject2} con {method}.",
+    ),
+    "pt": (
+        "{name} trabalha com {subject} em {city}, junto com {group}.",
+        "Há {years} anos {name} coordena projetos sobre {subject} e {subject2}, com {method}.",
+    ),
+    "ar": (
+        "يعمل {name} في مجال {subject} في {city} مع {group}.",
+        "يقود {name} منذ {years} سنوات مشاريع في {subject} و{subject2} باستخدام {method}.",
+    ),
+}
+# Organisation names by type and language; {word} is a coined name, so that companies and associations differ.
+ORGANISATION_NAMES: dict[str, dict[str, str]] = {
+    "municipality": {
+        "en": "Municipality of {city}",
+        "de": "Stadt {city}",
+        "fr": "Ville de {city}",
+        "es": "Municipalidad de {city}",
+        "pt": "Prefeitura de {city}",
+        "ar": "بلدية {city}",
+    },
+    "municipal_company": {
+        "en": "{city} Water and Sanitation Company",
+        "de": "Stadtwerke {city}",
+        "fr": "Régie des eaux de {city}",
+        "es": "Empresa Municipal de Aguas de {city}",
+        "pt": "Companhia de Saneamento de {city}",
+        "ar": "شركة مياه {city}",
+    },
+    "association_of_cities": {
+        "en": "{word} Network of Cities",
+        "de": "Städtenetzwerk {word}",
+        "fr": "Réseau des villes {word}",
+        "es": "Red de Ciudades {word}",
+        "pt": "Rede de Cidades {word}",
+        "ar": "شبكة مدن {word}",
+    },
+    "ministry": {
+        "en": "Ministry of Urban Development, {city} office",
+        "de": "Landesamt für Stadtentwicklung {city}",
+        "fr": "Direction régionale de l'urbanisme de {city}",
+        "es": "Ministerio de Vivienda, sede {city}",
+        "pt": "Ministério das Cidades, escritório de {city}",
+        "ar": "وزارة الشؤون البلدية - مكتب {city}",
+    },
+    "university": {
+        "en": "University of {city}",
+        "de": "Hochschule {city}",
+        "fr": "Université de {city}",
+        "es": "Universidad de {city}",
+        "pt": "Universidade de {city}",
+        "ar": "جامعة {city}",
+    },
+    "company": {
+        "en": "{word} Urban Engineering",
+        "de": "{word} Ingenieurbüro",
+        "fr": "Bureau d'études {word}",
+        "es": "Consultora {word}",
+        "pt": "{word} Consultores",
+        "ar": "شركة {word} الهندسية",
+    },
+    "ngo": {
+        "en": "{word} Residents' Forum",
+        "de": "Bürgerverein {word}",
+        "fr": "Association {word}",
+        "es": "Fundación {word}",
+        "pt": "Associação {word}",
+        "ar": "جمعية {word}",
+    },
+    "development_agency": {
+        "en": "{word} Development Partnership",
+        "de": "Partnerschaftsbüro {word}",
+        "fr": "Agence de coopération {word}",
+        "es": "Agencia de Cooperación {word}",
+        "pt": "Agência de Cooperação {word}",
+        "ar": "وكالة {word} للتعاون",
+    },
+}
+ORGANISATION_WEIGHTS = {
+    "municipality": 40,
+    "municipal_company": 10,
+    "association_of_cities": 5,
+    "ministry": 5,
+    "university": 10,
+    "company": 10,
+    "ngo": 15,
+    "development_agency": 5,
+}
+DESCRIPTIONS: dict[str, str] = {
+    "en": "{name} works on {subject} and {subject2} in {city}, with {group}.",
+    "de": "{name} arbeitet in {city} zu {subject} und {subject2}, gemeinsam mit {group}.",
+    "fr": "{name} agit à {city} sur {subject} et {subject2}, avec {group}.",
+    "es": "{name} trabaja en {city} en {subject} y {subject2}, con {group}.",
+    "pt": "{name} atua em {city} com {subject} e {subject2}, junto com {group}.",
+    "ar": "تعمل {name} في {city} في مجال {subject} و{subject2} مع {group}.",
+}
+ACTOR_WEIGHTS = {
+    "municipal_administration": 35,
+    "municipal_politics": 8,
+    "municipal_company": 8,
+    "association_of_cities": 4,
+    "national_government": 5,
+    "industry": 10,
+    "science": 12,
+    "civil_society": 12,
+    "development_cooperation": 6,
+}
+# Other languages people speak besides their own, and how well.
+SPOKEN = ("en", "fr", "es", "pt", "de", "ar", "sw", "hi", "ru", "zh", "it", "tr")
+LEVELS = ("basic", "working", "fluent")
+
+
+def _directory_counts() -> tuple[int, int]:
+    from connective.accounts.models import User
+    from connective.network.models import Organisation
+
+    people = User.objects.filter(email__endswith=f"@{DIRECTORY_EMAIL_DOMAIN}", profile__isnull=False).count()
+    organisations = Organisation.objects.filter(slug__startswith=DIRECTORY_SLUG_PREFIX).count()
+    return people, organisations
+
+
+def _wipe_directory() -> None:
+    from django.db import transaction
+
+    from connective.accounts.models import User
+    from connective.network.models import Organisation
+
+    log("  removing the previous directory data")
+    with transaction.atomic():
+        User.objects.filter(email__endswith=f"@{DIRECTORY_EMAIL_DOMAIN}").delete()
+        Organisation.objects.filter(slug__startswith=DIRECTORY_SLUG_PREFIX).delete()
+
+
+def _coined(rng: random.Random) -> str:
+    return "".join(rng.choice(phrases.SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+
+
+def _visibility(rng: random.Random, public: float, members: float) -> str:
+    draw = rng.random()
+    return "public" if draw < public else "members" if draw < public + members else "hidden"
+
+
+def generate_directory(*, people: int, organisations: int, seed: int = SEED + 1) -> dict[str, float]:
+    """Write `organisations` organisations and `people` members with complete profiles (mixed visibility,
+    expertise, languages with levels, a biography in their language, links)."""
+    from django.db import transaction
+    from django.utils import timezone
+    from django.utils.text import slugify
+
+    from connective.accounts.models import User
+    from connective.core.models import Topic
+    from connective.network.models import Organisation, Profile, ProfileLanguage, ProfileLink
+
+    rng = random.Random(seed)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    places = load_places()
+    topics = {t.slug: t for t in Topic.objects.all()}
+    topic_slugs = sorted(topics)
+    languages = list(phrases.LANGUAGE_WEIGHTS)
+    weights = list(phrases.LANGUAGE_WEIGHTS.values())
+    now = timezone.now()
+
+    def slots(language: str, place: Place) -> dict[str, Any]:
+        index = phrases.LANGS.index(language)
+        first, second = rng.sample(range(len(phrases.SUBJECTS)), 2)
+        return {
+            "city": place.name,
+            "subject": phrases.SUBJECTS[first][2][index],
+            "subject2": phrases.SUBJECTS[second][2][index],
+            "group": rng.choice(phrases.GROUPS)[index],
+            "method": rng.choice(phrases.METHODS)[index],
+            "years": rng.randint(2, 25),
+            "topics": [phrases.SUBJECTS[first][0], phrases.SUBJECTS[second][0]],
+        }
+
+    organisation_rows: list[Organisation] = []
+    by_language: dict[str, list[int]] = {language: [] for language in languages}
+    types, type_weights = list(ORGANISATION_WEIGHTS), list(ORGANISATION_WEIGHTS.values())
+    for i in range(organisations):
+        language = rng.choices(languages, weights)[0]
+        place: Place = _pick(rng, places[language] or places["*"])
+        kind = rng.choices(types, type_weights)[0]
+        name = ORGANISATION_NAMES[kind][language].format(city=place.name, word=_coined(rng))
+        text = slots(language, place)
+        organisation_rows.append(
+            Organisation(
+                name=name[:250],
+                slug=f"{DIRECTORY_SLUG_PREFIX}{i}",
+                type=kind,
+                city_id=place.city_id,
+                country_id=place.country_id,
+                website=f"https://organisation{i}.example.org/",
+                description=DESCRIPTIONS[language].format(**{**text, "name": name}),
+                description_language=language,
+                verified_at=now - timedelta(days=rng.randint(1, 900)) if rng.random() < 0.3 else None,
+            )
+        )
+        by_language[language].append(i)
+    with transaction.atomic():
+        saved_organisations = Organisation.objects.bulk_create(organisation_rows, batch_size=BATCH)
+    organisation_ids = [organisation.pk for organisation in saved_organisations]
+    timings["organisations"] = time.perf_counter() - started
+    started = _timed(f"{organisations} directory organisations", started)
+
+    actors, actor_weights = list(ACTOR_WEIGHTS), list(ACTOR_WEIGHTS.values())
+    fields = (
+        "photo",
+        "position",
+        "organisation",
+        "place",
+        "actor_type",
+        "expertise",
+        "languages",
+        "bio",
+        "links",
+    )
+    written = 0
+    for batch_start in range(0, people, BATCH):
+        users: list[User] = []
+        details: list[dict[str, Any]] = []
+        for i in range(batch_start, min(people, batch_start + BATCH)):
+            language = rng.choices(languages, weights)[0]
+            place = _pick(rng, places[language] or places["*"])
+            first_names, last_names = NAMES[language]
+            first, last = rng.choice(first_names), rng.choice(last_names)
+            if rng.random() < 0.25:
+                last = f"{last}-{_coined(rng)}" if language != "ar" else f"{_coined(rng)} {last}"
+            in_language = by_language[language]
+            organisation = (
+                organisation_ids[rng.choice(in_language)] if in_language and rng.random() < 0.75 else None
+            )
+            users.append(
+                User(
+                    email=f"member{i}@{DIRECTORY_EMAIL_DOMAIN}",
+                    first_name=first,
+                    last_name=last,
+                    position=rng.choice(POSITIONS[language]),
+                    organisation_id=organisation,
+                    city_id=place.city_id,
+                    country_id=place.country_id,
+                    language=language,
+                    password="!bench",  # unusable: these people never sign in with a password
+                    date_joined=now - timedelta(days=rng.randint(0, 2000)),
+                )
+            )
+            text = slots(language, place)
+            bio = " ".join(template.format(**{**text, "name": first}) for template in BIOS[language])
+            expertise = text["topics"][: rng.randint(1, 2)]
+            if rng.random() < 0.3:
+                expertise.append(_pick(rng, topic_slugs))
+            expertise = list(dict.fromkeys(expertise))
+            spoken = [(language, "native")] + [
+                (other, rng.choice(LEVELS))
+                for other in rng.sample(
+                    [code for code in SPOKEN if code != language], rng.choice((0, 1, 1, 2, 3))
+                )
+            ]
+            visibilities = dict.fromkeys(fields, "public")
+            for field, chance, level in (
+                ("languages", 0.25, "members"),
+                ("bio", 0.15, "members"),
+                ("links", 0.1, "hidden"),
+                ("place", 0.05, "members"),
+                ("organisation", 0.03, "hidden"),
+            ):
+                if rng.random() < chance:
+                    visibilities[field] = level
+            details.append(
+                {
+                    "slug": f"{slugify(f'{first} {last}')[:60] or 'member'}-{i}",
+                    "visibility": _visibility(rng, 0.75, 0.2),
+                    "actor_type": rng.choices(actors, actor_weights)[0],
+                    "bio": bio[:2000],
+                    "bio_language": language,
+                    "visibilities": visibilities,
+                    "expertise": [topics[slug].pk for slug in expertise if slug in topics],
+                    "languages": spoken,
+                    "links": [
+                        (f"https://people.example.org/member{i}/{kind}", label)
+                        for kind, label in rng.sample(
+                            (("blog", "Blog"), ("papers", "Publications")), rng.choice((0, 0, 1, 2))
+                        )
+                    ],
+                }
+            )
+        with transaction.atomic():
+            saved_users = User.objects.bulk_create(users)
+            profiles = Profile.objects.bulk_create(
+                [
+                    Profile(
+                        user_id=user.pk,
+                        slug=detail["slug"],
+                        visibility=detail["visibility"],
+                        actor_type=detail["actor_type"],
+                        bio=detail["bio"],
+                        bio_language=detail["bio_language"],
+                        **{f"{field}_visibility": value for field, value in detail["visibilities"].items()},
+                    )
+                    for user, detail in zip(saved_users, details, strict=True)
+                ]
+            )
+            Profile.expertise.through.objects.bulk_create(
+                Profile.expertise.through(profile_id=profile.pk, topic_id=topic)
+                for profile, detail in zip(profiles, details, strict=True)
+                for topic in detail["expertise"]
+            )
+            ProfileLanguage.objects.bulk_create(
+                ProfileLanguage(profile_id=profile.pk, language=code, level=level)
+                for profile, detail in zip(profiles, details, strict=True)
+                for code, level in detail["languages"]
+            )
+            ProfileLink.objects.bulk_create(
+                ProfileLink(profile_id=profile.pk, url=url, label=label, position=position)
+                for profile, detail in zip(profiles, details, strict=True)
+                for position, (url, label) in enumerate(detail["links"])
+            )
+        written += len(users)
+        if written % (BATCH * 10) == 0 or written == people:
+            log(f"  {written} directory people written ({time.perf_counter() - started:.0f} s)")
+    timings["people"] = time.perf_counter() - started
+    return timings
+
+
+def _profiles_for_practice_people() -> int:
+    """Profiles for the practices' contact people (person{i}@bench.example) that lack one, so that practice
+    pages link to them and the directory finds them by the practices they are the contact person for."""
+    from django.db import transaction
+    from django.utils.text import slugify
+
+    from connective.accounts.models import User
+    from connective.network.models import Profile, ProfileLanguage
+
+    missing = list(
+        User.objects.filter(email__endswith="@bench.example", profile__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "first_name", "last_name")
+    )
+    with transaction.atomic():
+        profiles = Profile.objects.bulk_create(
+            [
+                Profile(
+                    user_id=pk,
+                    slug=f"{slugify(f'{first} {last}')[:60] or 'contact'}-c{pk}",
+                    visibility="public",
+                    actor_type="municipal_administration",
+                    bio=f"{first} is the contact person for practices of the programme.",
+                    bio_language="en",
+                    languages_visibility="public",
+                    bio_visibility="public",
+                    links_visibility="public",
+                )
+                for pk, first, last in missing
+            ],
+            batch_size=BATCH,
+        )
+        ProfileLanguage.objects.bulk_create(
+            [ProfileLanguage(profile_id=profile.pk, language="en", level="fluent") for profile in profiles],
+            batch_size=BATCH,
+        )
+    return len(profiles)
+
+
+def _directory_index_complete() -> bool | None:
+    """Whether the directory's indexes hold every profile and organisation; None without the search module."""
+    try:
+        from connective.network.search import organisation_search_index, person_search_index
+        from connective.network.selectors import LEVEL_MEMBERS
+    except ImportError:
+        return None
+    from connective.accounts.models import User
+    from connective.network.models import Organisation
+
+    findable = User.objects.filter(
+        is_active=True, deleted_at__isnull=True, profile__visibility__in=["public", "members"]
+    ).count()
+    return (
+        len(person_search_index(LEVEL_MEMBERS).ids()) == findable
+        and len(organisation_search_index().ids()) == Organisation.objects.count()
+    )
+
+
+def build_directory_index() -> tuple[int, int] | None:
+    """Index people and organisations through the directory's own rebuild; None without the search module."""
+    try:
+        from connective.network.search import directory_reindex_all
+    except ImportError:
+        log("  the directory search module is not there yet: people and organisations are not indexed")
+        return None
+    restore = _caching_text()
+    try:
+        return directory_reindex_all()
+    finally:
+        restore()
+
+
+def ensure_directory(*, people: int, organisations: int, regenerate: bool = False) -> dict[str, Any]:
+    """The directory with `people` and `organisations` (besides the practices' own), generated when needed."""
+    started = time.perf_counter()
+    generated = regenerate or _directory_counts() != (people, organisations)
+    timings: dict[str, float] = {}
+    if generated:
+        _wipe_directory()
+        timings = generate_directory(people=people, organisations=organisations)
+    else:
+        log("  reusing the existing directory")
+    contacts = _profiles_for_practice_people()
+    if contacts:
+        log(f"  {contacts} profiles for the practices' contact people")
+    indexed: tuple[int, int] | None = None
+    if generated or contacts or _directory_index_complete() is False:
+        index_started = time.perf_counter()
+        indexed = build_directory_index()
+        timings["index"] = time.perf_counter() - index_started
+        if indexed is not None:
+            log(
+                f"  directory index: {indexed[0]} people and {indexed[1]} organisations in "
+                f"{timings['index']:.1f} s"
+            )
+    timings["total"] = time.perf_counter() - started
+    return {
+        "people": people,
+        "organisations": organisations,
+        "directory_generated": generated,
+        "directory_timings": timings,
+    }
+
+
 def _caching_text() -> Callable[[], None]:
     """Remember each word's stem and folded form while the index is built; returns what undoes it.
 
@@ -473,26 +1219,43 @@ def build_index() -> int:
         restore()
 
 
-def ensure_dataset(*, database_url: str, practices: int, regenerate: bool = False) -> dict[str, Any]:
-    """The bench database with `practices` published, indexed practices; generated only when needed."""
+def ensure_dataset(
+    *,
+    database_url: str,
+    practices: int,
+    people: int = DEFAULT_PEOPLE,
+    organisations: int = DEFAULT_ORGANISATIONS,
+    regenerate: bool = False,
+) -> dict[str, Any]:
+    """The bench database with `practices` published, indexed practices and a directory of `people` and
+    `organisations`; each part generated only when needed."""
     from django.db import connection
 
-    log(f"Bench database: {database_url} ({practices} practices)")
+    log(
+        f"Bench database: {database_url} ({practices} practices, {people} people, "
+        f"{organisations} organisations)"
+    )
     total = time.perf_counter()
+    result: dict[str, Any] = {"practices": practices}
     if prepare_database(database_url=database_url, practices=practices, regenerate=regenerate):
-        log("  reusing the existing data (--regenerate to build it again)")
-        return {"practices": practices, "generated": False}
-    timings = generate(practices=practices)
-    started = time.perf_counter()
-    indexed = build_index()
-    timings["index"] = time.perf_counter() - started
-    log(f"  search index: {indexed} practices in {timings['index']:.1f} s")
-    with connection.cursor() as cursor:
-        # Planner statistics, as autovacuum (PostgreSQL) or `PRAGMA optimize` (SQLite) keep them.
-        cursor.execute("ANALYZE")
-    timings["total"] = time.perf_counter() - total
-    log(f"  done in {timings['total']:.0f} s")
-    return {"practices": practices, "generated": True, "timings": timings}
+        log("  reusing the existing practices (--regenerate to build them again)")
+        result["generated"] = False
+    else:
+        timings = generate(practices=practices)
+        started = time.perf_counter()
+        indexed = build_index()
+        timings["index"] = time.perf_counter() - started
+        log(f"  search index: {indexed} practices in {timings['index']:.1f} s")
+        result.update(generated=True, timings=timings)
+    directory = ensure_directory(people=people, organisations=organisations, regenerate=regenerate)
+    result.update(directory)
+    if result["generated"] or directory["directory_generated"]:
+        with connection.cursor() as cursor:
+            # Planner statistics, as autovacuum (PostgreSQL) or `PRAGMA optimize` (SQLite) keep them.
+            cursor.execute("ANALYZE")
+        result.setdefault("timings", {})["total"] = time.perf_counter() - total
+        log(f"  done in {time.perf_counter() - total:.0f} s")
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -500,6 +1263,15 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--practices", type=int, default=DEFAULT_PRACTICES, help="how many (default 100000)")
+    parser.add_argument(
+        "--people", type=int, default=DEFAULT_PEOPLE, help="people in the directory (default 50000)"
+    )
+    parser.add_argument(
+        "--organisations",
+        type=int,
+        default=DEFAULT_ORGANISATIONS,
+        help="organisations in the directory (default 10000)",
+    )
     parser.add_argument(
         "--database-url", default=DEFAULT_DATABASE_URL, help="default var/bench/bench.sqlite3"
     )
@@ -511,8 +1283,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.practices < 1:
         parser.error("--practices must be at least 1")
+    if args.people < 1 or args.organisations < 1:
+        parser.error("--people and --organisations must be at least 1")
     setup_django(database_url=args.database_url, var_dir=args.var_dir)
-    ensure_dataset(database_url=args.database_url, practices=args.practices, regenerate=args.regenerate)
+    ensure_dataset(
+        database_url=args.database_url,
+        practices=args.practices,
+        people=args.people,
+        organisations=args.organisations,
+        regenerate=args.regenerate,
+    )
     if args.index_rate:
         log(f"  search module indexing without a stem cache: {index_rate():.0f} records/s")
     return 0

@@ -2,10 +2,10 @@
 """`make bench`: the key pages at scale, measured through the real HTTP stack.
 
     make bench                                     # 100,000 practices on SQLite
-    make bench BENCH_ARGS="--practices 20000"
+    make bench BENCH_ARGS="--practices 20000 --people 10000 --organisations 2000"
     make bench BENCH_ARGS="--database-url postgres://postgres@127.0.0.1:5432/connective_bench"
 
-Steps: build (or reuse) the bench database (generate.py), collect static files, count the SQL queries of one
+Steps: build (or reuse) the bench database (generate.py: practices, people, organisations), collect static files, count the SQL queries of one
 request per scenario in-process, start gunicorn with production settings on a free loopback port, then time
 each scenario with an HTTP client from this machine and weigh each page with the CSS and JavaScript it loads
 (gzip, as a browser receives them). Prints a table, writes bench/results/latest.json and checks the targets.
@@ -45,6 +45,7 @@ from common import (
     bench_environment,
     setup_django,
 )
+from generate import DEFAULT_ORGANISATIONS, DEFAULT_PEOPLE
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -67,6 +68,13 @@ FACETED = (
     "q=waste&sdg=12&region=europe&year=2020",
     "topic=municipal-services&country=BR&sort=newest",
 )
+# The directory's filters: languages people speak (and how well) with their expertise, as members combine them.
+PEOPLE_FILTERED = (
+    "lang=fr&topic=water-and-sanitation",
+    "lang=es&level=fluent&topic=mobility",
+    "lang=ar&topic=waste-management&region=mena",
+    "q=climate&lang=en&actor=science",
+)
 
 
 @dataclass
@@ -77,6 +85,17 @@ class Scenario:
     url: Callable[[int], str]
     html: bool = True
     requests: int | None = None
+    # Requested as a signed-in member (the directory shows members more than visitors).
+    member: bool = False
+
+
+@dataclass
+class DirectorySample:
+    """Addresses for the directory's detail pages: public profiles, organisations, cities with activity."""
+
+    people: list[str] = field(default_factory=list)
+    organisations: list[str] = field(default_factory=list)
+    cities: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -107,7 +126,9 @@ def log(message: str) -> None:
     print(message, flush=True)
 
 
-def scenarios(slugs: list[str], *, pdf: bool, practices: int) -> list[Scenario]:
+def scenarios(
+    slugs: list[str], *, pdf: bool, practices: int, directory: DirectorySample | None = None
+) -> list[Scenario]:
     def detail(i: int) -> str:
         return f"/en/practices/{slugs[i % len(slugs)]}/"
 
@@ -126,6 +147,8 @@ def scenarios(slugs: list[str], *, pdf: bool, practices: int) -> list[Scenario]:
         Scenario("practice page", "page", detail),
         Scenario("API list ?q=water", "other", lambda i: "/api/v1/practices/?q=water", html=False),
     ]
+    if directory is not None:
+        found += directory_scenarios(directory)
     if pdf:
         found.append(
             Scenario(
@@ -133,6 +156,89 @@ def scenarios(slugs: list[str], *, pdf: bool, practices: int) -> list[Scenario]:
             )
         )
     return found
+
+
+def directory_scenarios(sample: DirectorySample) -> list[Scenario]:
+    """People and organisations: lists, searches and filters as a visitor and as a member, and detail pages."""
+    people, organisations, cities = sample.people, sample.organisations, sample.cities
+    found = [
+        Scenario("people directory", "search", lambda i: "/en/people/"),
+        Scenario("people search: water", "search", lambda i: "/en/people/?q=water"),
+        Scenario(
+            "people: language + topic",
+            "search",
+            lambda i: f"/en/people/?{PEOPLE_FILTERED[i % len(PEOPLE_FILTERED)]}",
+        ),
+        Scenario("people directory (member)", "search", lambda i: "/en/people/", member=True),
+        Scenario("people search: water (member)", "search", lambda i: "/en/people/?q=water", member=True),
+        Scenario(
+            "people: language + topic (member)",
+            "search",
+            lambda i: f"/en/people/?{PEOPLE_FILTERED[i % len(PEOPLE_FILTERED)]}",
+            member=True,
+        ),
+        Scenario("organisations directory", "search", lambda i: "/en/organisations/"),
+        Scenario("organisations search: water", "search", lambda i: "/en/organisations/?q=water"),
+    ]
+    if people:
+        found.append(Scenario("person page", "page", lambda i: f"/en/people/{people[i % len(people)]}/"))
+    if organisations:
+        found.append(
+            Scenario(
+                "organisation page",
+                "page",
+                lambda i: f"/en/organisations/{organisations[i % len(organisations)]}/",
+            )
+        )
+    if cities:
+        found.append(Scenario("city page", "page", lambda i: f"/en/cities/{cities[i % len(cities)]}/"))
+    return found
+
+
+def sample_directory(count: int = 500, seed: int = 11) -> DirectorySample:
+    from connective.network.models import Organisation, Profile, Visibility
+
+    rng = random.Random(seed)
+    people = list(
+        Profile.objects.filter(
+            visibility=Visibility.PUBLIC, user__is_active=True, user__deleted_at__isnull=True
+        ).values_list("slug", "user__city__geoname_id")
+    )
+    chosen = rng.sample(people, min(count, len(people)))
+    organisations = list(Organisation.objects.values_list("slug", flat=True).order_by("pk"))
+    cities = list(dict.fromkeys(city for _slug, city in chosen if city is not None))[:200]
+    return DirectorySample(
+        people=[slug for slug, _city in chosen],
+        organisations=rng.sample(organisations, min(count, len(organisations))),
+        cities=cities,
+    )
+
+
+def member_session() -> tuple[str, str] | None:
+    """(cookie name, session key) of a signed-in directory member, for the "(member)" scenarios.
+
+    The session is written to the database (sessions are cached_db), so gunicorn's workers find it too.
+    """
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    from connective.accounts.models import User
+
+    user = (
+        User.objects.filter(email__endswith="@people.bench.example", profile__isnull=False, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    if user is None:
+        return None
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return settings.SESSION_COOKIE_NAME, str(session.session_key)
 
 
 def _search_url(query: str) -> str:
@@ -172,16 +278,26 @@ def _statement_limit(seconds: float) -> Iterator[None]:
         timer.cancel()
 
 
-def count_queries(items: list[Scenario], results: dict[str, Measurement], *, timeout: float) -> None:
+def count_queries(
+    items: list[Scenario],
+    results: dict[str, Measurement],
+    *,
+    timeout: float,
+    session: tuple[str, str] | None = None,
+) -> None:
     """One warm request per scenario through Django's test client, its SQL captured."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
+    visitor = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
+    member = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
+    if session is not None:
+        member.cookies[session[0]] = session[1]
     for scenario in items:
         url = scenario.url(0)
         measurement = results[scenario.name]
+        client = member if scenario.member else visitor
         started = time.perf_counter()
         # The first request warms what a running server has warm (the vocabulary cache, translations).
         with _statement_limit(timeout):
@@ -382,16 +498,23 @@ def run_http(
     requests: int,
     time_limit: float,
     warmup: int,
+    session: tuple[str, str] | None = None,
 ) -> None:
     import httpx
 
     base = f"http://127.0.0.1:{port}"
     asset_sizes: dict[str, float] = {}
-    with httpx.Client(base_url=base, headers={"Accept-Encoding": "gzip"}, timeout=60) as client:
+    cookies = {session[0]: session[1]} if session is not None else {}
+    headers = {"Accept-Encoding": "gzip"}
+    with (
+        httpx.Client(base_url=base, headers=headers, timeout=60) as visitor,
+        httpx.Client(base_url=base, headers=headers, cookies=cookies, timeout=60) as member,
+    ):
         for scenario in items:
             measurement = results[scenario.name]
             if measurement.skipped:
                 continue
+            client = member if scenario.member else visitor
             weigh(client, scenario, measurement, asset_sizes)
             if measurement.skipped:
                 continue
@@ -418,7 +541,7 @@ def check_targets(results: list[Measurement], *, timing: bool = True) -> list[tu
         details += [f"{m.name}: {m.skipped}" for m in untimed]
         checks.append(
             (
-                f"p95 < {TARGET_P95_MS:.0f} ms for search and the practice page",
+                f"p95 < {TARGET_P95_MS:.0f} ms for searches, directories and detail pages",
                 not untimed and all((m.p95_ms or 0) < TARGET_P95_MS for m in timed),
                 "; ".join(details),
             )
@@ -479,6 +602,7 @@ def print_table(results: list[Measurement]) -> None:
 def dataset_facts(database_url: str) -> dict[str, Any]:
     from django.db import connection
 
+    from connective.network.models import Organisation, Profile
     from connective.practices.models import Practice
     from connective.practices.selectors import practice_search_index
 
@@ -486,7 +610,18 @@ def dataset_facts(database_url: str) -> dict[str, Any]:
         "practices": Practice.objects.count(),
         "indexed": len(practice_search_index().ids()),
         "database": connection.vendor,
+        "people": Profile.objects.count(),
+        "organisations": Organisation.objects.count(),
     }
+    try:
+        from connective.network.search import organisation_search_index, person_search_index
+        from connective.network.selectors import LEVEL_MEMBERS, LEVEL_PUBLIC
+    except ImportError:
+        pass
+    else:
+        facts["people_indexed_public"] = len(person_search_index(LEVEL_PUBLIC).ids())
+        facts["people_indexed_members"] = len(person_search_index(LEVEL_MEMBERS).ids())
+        facts["organisations_indexed"] = len(organisation_search_index().ids())
     if connection.vendor == "sqlite":
         path = Path(str(connection.settings_dict["NAME"]))
         facts["database_mb"] = round(path.stat().st_size / 2**20, 1) if path.exists() else None
@@ -502,6 +637,15 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--practices", type=int, default=DEFAULT_PRACTICES, help="data size (default 100000)")
+    parser.add_argument(
+        "--people", type=int, default=DEFAULT_PEOPLE, help="people in the directory (default 50000)"
+    )
+    parser.add_argument(
+        "--organisations",
+        type=int,
+        default=DEFAULT_ORGANISATIONS,
+        help="organisations in the directory (default 10000)",
+    )
     parser.add_argument(
         "--database-url", default=DEFAULT_DATABASE_URL, help="default var/bench/bench.sqlite3"
     )
@@ -532,8 +676,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json", help="the JSON report")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
-    if args.practices < 1 or args.requests < 1:
-        parser.error("--practices and --requests must be at least 1")
+    if min(args.practices, args.people, args.organisations, args.requests) < 1:
+        parser.error("--practices, --people, --organisations and --requests must be at least 1")
     args.var_dir = args.var_dir.resolve()
     args.var_dir.mkdir(parents=True, exist_ok=True)
 
@@ -543,13 +687,19 @@ def main(argv: list[str] | None = None) -> int:
     from django.test.utils import override_settings
 
     dataset = generate.ensure_dataset(
-        database_url=args.database_url, practices=args.practices, regenerate=args.regenerate
+        database_url=args.database_url,
+        practices=args.practices,
+        people=args.people,
+        organisations=args.organisations,
+        regenerate=args.regenerate,
     )
     facts = {**dataset, **dataset_facts(args.database_url)}
     slugs = sample_slugs()
+    directory = sample_directory()
+    session = member_session()
     items = [
         s
-        for s in scenarios(slugs, pdf=args.pdf, practices=facts["practices"])
+        for s in scenarios(slugs, pdf=args.pdf, practices=facts["practices"], directory=directory)
         if not args.only or any(word.lower() in s.name.lower() for word in args.only)
     ]
     results = {s.name: Measurement(s.name, s.kind, s.url(0), s.html) for s in items}
@@ -564,13 +714,13 @@ def main(argv: list[str] | None = None) -> int:
                 "staticfiles": plain,
             }
         ):
-            count_queries(items, results, timeout=args.request_timeout)
+            count_queries(items, results, timeout=args.request_timeout, session=session)
     else:
         if not args.no_collectstatic:
             started = time.perf_counter()
             call_command("collectstatic", interactive=False, verbosity=0)
             log(f"  static files collected in {time.perf_counter() - started:.0f} s")
-        count_queries(items, results, timeout=args.request_timeout)
+        count_queries(items, results, timeout=args.request_timeout, session=session)
 
     if not args.queries_only:
         port = free_port()
@@ -591,6 +741,7 @@ def main(argv: list[str] | None = None) -> int:
                 requests=args.requests,
                 time_limit=args.time_limit,
                 warmup=args.warmup,
+                session=session,
             )
         finally:
             stop_server(server)
@@ -598,8 +749,9 @@ def main(argv: list[str] | None = None) -> int:
     measured = list(results.values())
     log("")
     log(
-        f"{facts['practices']} practices ({facts['indexed']} indexed), {facts['database']}, "
-        f"{facts.get('database_mb')} MB; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+        f"{facts['practices']} practices ({facts['indexed']} indexed), {facts['people']} people, "
+        f"{facts['organisations']} organisations, {facts['database']}, {facts.get('database_mb')} MB; "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
     )
     print_table(measured)
     checks = check_targets(measured, timing=not args.queries_only)

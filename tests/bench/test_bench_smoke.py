@@ -11,10 +11,26 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_DIR / "bench"))
 
 from run import Measurement, _Assets, check_targets  # noqa: E402
+
+DIRECTORY_SCENARIOS = (
+    "people directory",
+    "people search: water",
+    "people: language + topic",
+    "people directory (member)",
+    "people search: water (member)",
+    "people: language + topic (member)",
+    "organisations directory",
+    "organisations search: water",
+    "person page",
+    "organisation page",
+    "city page",
+)
 
 
 def _bench(*args: str) -> subprocess.CompletedProcess[str]:
@@ -25,7 +41,10 @@ def _bench(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_bench_generates_data_and_keeps_list_and_practice_page_within_ten_queries(tmp_path: Path) -> None:
     database_url = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
-    common = ["--practices", "200", "--database-url", database_url, "--var-dir", str(tmp_path)]
+    common = [
+        *("--practices", "200", "--people", "300", "--organisations", "60"),
+        *("--database-url", database_url, "--var-dir", str(tmp_path)),
+    ]
     generated = _bench("bench/generate.py", *common)
     output = tmp_path / "latest.json"
 
@@ -40,6 +59,33 @@ def test_bench_generates_data_and_keeps_list_and_practice_page_within_ten_querie
     for name in ("list", "search en: water", "practice page"):
         assert scenarios[name]["status"] == 200, name
         assert 1 <= scenarios[name]["queries"] <= 10, (name, scenarios[name]["queries"])
+    # The directory: 300 people and 60 organisations besides the practices' own 20 contact people (who get
+    # a profile too) and 20 organisations.
+    assert "300 directory people written" in generated.stdout
+    assert (report["dataset"]["people"], report["dataset"]["organisations"]) == (320, 80)
+    assert report["dataset"]["directory_generated"] is False
+
+
+def test_bench_directory_pages_answer_within_ten_queries_for_visitors_and_members(tmp_path: Path) -> None:
+    pytest.importorskip("connective.network.search")
+    database_url = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
+    output = tmp_path / "latest.json"
+    _bench(
+        "bench/run.py",
+        *("--queries-only", "--output", str(output), "--only", "people", "--only", "organisation"),
+        *("--only", "person", "--only", "city"),
+        *("--practices", "100", "--people", "200", "--organisations", "40"),
+        *("--database-url", database_url, "--var-dir", str(tmp_path)),
+    )
+
+    report = json.loads(output.read_text())
+    scenarios = {s["name"]: s for s in report["scenarios"]}
+    assert sorted(scenarios) == sorted(DIRECTORY_SCENARIOS)
+    for name in DIRECTORY_SCENARIOS:
+        assert scenarios[name]["status"] == 200, name
+        assert 1 <= scenarios[name]["queries"] <= 10, (name, scenarios[name]["queries"])
+    # Members search a larger directory than visitors: their scenarios were really signed in.
+    assert report["dataset"]["people_indexed_members"] > report["dataset"]["people_indexed_public"]
 
 
 def test_bench_weighs_style_sheets_and_scripts_but_not_icons() -> None:

@@ -235,11 +235,11 @@ def test_my_network_uses_a_bounded_number_of_queries_with_many_activities(
         )
         activity_record(verb=ActivityVerb.PROFILE_UPDATED, actor=person, topics=[mobility])
     page_text(signed_in)
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(16):
         text = page_text(signed_in)
     assert text.count("published a good practice") == 10
     assert text.count("updated their profile") == 10
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(16):
         page_text(signed_in, URL + "?page=3")
 
 

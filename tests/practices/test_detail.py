@@ -16,6 +16,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
 from connective.core.models import SDG
+from connective.network.models import Visibility
 from connective.practices.models import (
     LinkKind,
     Practice,
@@ -26,7 +27,7 @@ from connective.practices.models import (
     PracticeStatus,
     RelationKind,
 )
-from tests.factories import OrganisationFactory, PracticeFactory, UserFactory
+from tests.factories import OrganisationFactory, PracticeFactory, ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -279,11 +280,43 @@ def test_detail_contact_shows_name_position_organisation_but_never_the_address(
     author: Any, editor: Any, member: Any
 ) -> None:
     practice = full_practice(author)
+    profile = ProfileFactory(user=practice.contact, slug="chidi-nwosu")
+    organisation = practice.contact.organisation
     for user in (None, member, author, editor):
         html = client_for(user).get(page_url(practice)).content.decode()
-        assert "<strong>Chidi Nwosu</strong><br>Head of street lighting<br>Stadtwerke Leipzig" in html
+        assert (
+            f'<strong><a href="/en/people/{profile.slug}/">Chidi Nwosu</a></strong><br>Head of street lighting<br>'
+            f'<a href="/en/organisations/{organisation.slug}/">Stadtwerke Leipzig</a>'
+        ) in html
         assert "hidden.contact@example.org" not in html
         assert "hidden.contact" not in html
+
+
+def test_detail_contact_shows_only_what_their_profile_shows_the_reader(author: Any, member: Any) -> None:
+    practice = full_practice(author)
+    ProfileFactory(
+        user=practice.contact,
+        visibility=Visibility.PUBLIC,
+        position_visibility=Visibility.HIDDEN,
+        organisation_visibility=Visibility.MEMBERS,
+    )
+    visitor_html = client_for(None).get(page_url(practice)).content.decode()
+    member_html = client_for(member).get(page_url(practice)).content.decode()
+    # The organisation is also the practice's lead organisation; in the contact box it is a link.
+    in_contact_box = (
+        f'<br><a href="/en/organisations/{practice.contact.organisation.slug}/">Stadtwerke Leipzig</a></p>'
+    )
+    assert "Head of street lighting" not in visitor_html + member_html
+    assert in_contact_box not in visitor_html
+    assert in_contact_box in member_html
+
+
+def test_detail_contact_without_a_visible_profile_is_a_name_without_a_link(author: Any) -> None:
+    practice = full_practice(author)
+    ProfileFactory(user=practice.contact, visibility=Visibility.MEMBERS)
+    html = client_for(None).get(page_url(practice)).content.decode()
+    assert "<strong>Chidi Nwosu</strong>" in html
+    assert "Head of street lighting" not in html
 
 
 def test_detail_visitor_gets_sign_in_link_instead_of_form(published_practice: Practice) -> None:

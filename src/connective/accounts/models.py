@@ -93,7 +93,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         if self.deleted_at is not None:
             return str(_("Former member"))
         full = f"{self.first_name} {self.last_name}".strip()
-        return full or self.email.split("@")[0]
+        # Never derived from the e-mail address, which no other member may learn.
+        return full or str(_("A member of the platform"))
 
     def get_full_name(self) -> str:
         return self.display_name

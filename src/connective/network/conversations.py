@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
@@ -167,6 +168,34 @@ def unread_count(user: Any) -> int:
         .filter(Exists(_unread_messages(user)))
         .count()
     )
+
+
+UNREAD_CACHE_SECONDS = 60
+
+
+def _unread_key(user_id: int) -> str:
+    return f"network:unread:{user_id}"
+
+
+def unread_count_cached(user: Any) -> int:
+    """unread_count for the header of every page, from the cache when it can.
+
+    Sending and reading clear the members' entries after commit; with a per-process cache (no Redis) another
+    process may show a count up to UNREAD_CACHE_SECONDS old.
+    """
+    if not is_member(user):
+        return 0
+    key = _unread_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = unread_count(user)
+        cache.set(key, count, UNREAD_CACHE_SECONDS)
+    return int(count)
+
+
+def _forget_unread(*user_ids: int) -> None:
+    keys = [_unread_key(user_id) for user_id in user_ids]
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def inbox_for(viewer: Any) -> QuerySet[ConversationMember]:
@@ -394,6 +423,7 @@ def _append(*, conversation: Conversation, sender: User, recipient: User, body: 
     conversation.last_message_at = now
     # Whoever writes has read the conversation up to their own message.
     ConversationMember.objects.filter(conversation=conversation, user=sender).update(last_read_at=now)
+    _forget_unread(sender.pk, recipient.pk)
     if not already_waiting:
         notice = _notice_email(message=message, sender=sender, recipient=recipient)
         transaction.on_commit(notice.send)
@@ -459,6 +489,7 @@ def conversation_mark_read(*, viewer: Any, conversation: Conversation) -> None:
     ConversationMember.objects.filter(conversation=conversation, user_id=viewer.pk).update(
         last_read_at=timezone.now()
     )
+    _forget_unread(viewer.pk)
 
 
 # --- Writes: blocking ---------------------------------------------------------------------------------

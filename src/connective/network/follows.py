@@ -36,6 +36,7 @@ from connective.network.selectors import (
     profiles_visible_to,
     viewer_level,
     visibilities_at,
+    with_brief_profile_data,
     with_profile_data,
 )
 from connective.practices.models import Practice, PracticeStatus
@@ -220,11 +221,12 @@ def followed_things(*, viewer: Any) -> FollowedThings:
     ids = _recent_ids(viewer)
     if ids[FollowKind.PERSON]:
         users = {
-            user.pk: user for user in with_profile_data(User.objects.filter(pk__in=ids[FollowKind.PERSON]))
+            user.pk: user
+            for user in with_brief_profile_data(User.objects.filter(pk__in=ids[FollowKind.PERSON]))
         }
         for user_id in ids[FollowKind.PERSON]:
             if user_id in users:
-                person = person_view(users[user_id], viewer)
+                person = person_view(users[user_id], viewer, brief=True)
                 followed.people.append(
                     FollowTarget(FollowKind.PERSON, user_id, person_label(person), person.url)
                 )
@@ -404,8 +406,9 @@ def _feed_queryset(
         .select_related("practice__city__country", "organisation", "city__country")
         .prefetch_related(
             Prefetch("topics", queryset=Topic.objects.order_by("position", "slug")),
-            Prefetch("actor", queryset=with_profile_data(User.objects.all())),
-            Prefetch("people", queryset=with_profile_data(User.objects.all())),
+            # A feed names people and links them: the brief view is all it needs.
+            Prefetch("actor", queryset=with_brief_profile_data(User.objects.all())),
+            Prefetch("people", queryset=with_brief_profile_data(User.objects.all())),
         )
         .order_by("-created_at", "-id")
     )
@@ -420,7 +423,7 @@ def _feed_item(
     cities: set[int],
     topics: set[int],
 ) -> FeedItem:
-    actor = person_view(activity.actor, viewer) if activity.actor is not None else None
+    actor = person_view(activity.actor, viewer, brief=True) if activity.actor is not None else None
     organisation = activity.organisation
     if activity.verb == ActivityVerb.ORGANISATION_VERIFIED and organisation is not None:
         subject_name, subject_url = organisation.name, organisation_url(organisation)
@@ -431,7 +434,7 @@ def _feed_item(
     reasons: list[str] = []
     for person in [activity.actor, *activity.people.all()]:
         if person is not None and person.pk in people:
-            name = person_label(person_view(person, viewer))
+            name = person_label(person_view(person, viewer, brief=True))
             if name not in reasons:
                 reasons.append(name)
     if organisation is not None and organisation.pk in organisations:

@@ -105,11 +105,12 @@ def _language_name(code: str) -> str:
     return str(language.name) if language else code
 
 
-def person_view(user: Any, viewer: Any) -> PersonView:
+def person_view(user: Any, viewer: Any, *, brief: bool = False) -> PersonView:
     """The person as `viewer` may see them. `user.profile` should be prefetched with `with_profile_data`.
 
     A former member (deleted account) is a name only. A member without a profile, or whose profile the
-    viewer may not open, is a name without a link.
+    viewer may not open, is a name without a link. `brief`: the name, link, photo, position, organisation and
+    place only, for a mention on another page (needs only `profile`, `organisation`, `city`, `country`).
     """
     name = user.display_name
     profile: Profile | None = getattr(user, "profile", None) if user.deleted_at is None else None
@@ -140,7 +141,7 @@ def person_view(user: Any, viewer: Any) -> PersonView:
         city=user.city if shows("place") else None,
         country=user.country if shows("place") else None,
         actor_type=profile.actor_type if shows("actor_type") else "",
-        expertise=list(profile.expertise.all()) if shows("expertise") else [],
+        expertise=list(profile.expertise.all()) if shows("expertise") and not brief else [],
         languages=[
             LanguageSkill(
                 skill.language,
@@ -150,11 +151,11 @@ def person_view(user: Any, viewer: Any) -> PersonView:
             )
             for skill in profile.languages.all()
         ]
-        if shows("languages")
+        if shows("languages") and not brief
         else [],
-        bio=profile.bio if shows("bio") else "",
-        bio_language=profile.bio_language if shows("bio") else "",
-        links=list(profile.links.all()) if shows("links") else [],
+        bio=profile.bio if shows("bio") and not brief else "",
+        bio_language=profile.bio_language if shows("bio") and not brief else "",
+        links=list(profile.links.all()) if shows("links") and not brief else [],
     )
 
 
@@ -165,6 +166,11 @@ def with_profile_data(queryset: QuerySet[Any]) -> QuerySet[Any]:
         Prefetch("profile__languages", queryset=ProfileLanguage.objects.order_by("id")),
         Prefetch("profile__links", queryset=ProfileLink.objects.order_by("position", "id")),
     )
+
+
+def with_brief_profile_data(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """Users with what `person_view(..., brief=True)` reads, in the same query."""
+    return queryset.select_related("profile", "organisation", "city", "country")
 
 
 def profiles_visible_to(viewer: Any) -> QuerySet[Profile]:

@@ -547,9 +547,12 @@ def demo_is_loaded() -> bool:
 def load_demo(*, directory: Path = DEMO_DIR, report: Callable[[str], None] | None = None) -> DemoSummary:
     """Load the demo data set once; a second call changes nothing and says so."""
     started = time.monotonic()
-    if demo_is_loaded():
-        return DemoSummary(already_loaded=True)
     say = report or (lambda message: None)
+    if demo_is_loaded():
+        summary = DemoSummary(already_loaded=True)
+        # A demo loaded before the directory existed gets its network part now; otherwise nothing changes.
+        _load_network(summary, say)
+        return summary
 
     organisations, people, practices = read_demo_json(directory)
     records = [*practices, *REVIEW_PRACTICES]
@@ -570,9 +573,20 @@ def load_demo(*, directory: Path = DEMO_DIR, report: Callable[[str], None] | Non
         pool.shutdown(cancel_futures=True)
     with transaction.atomic():
         _Loader(checked, summary, pictures).run()
+    _load_network(summary, say)
     summary.indexed = _index_for_search(summary)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _load_network(summary: DemoSummary, say: Callable[[str], None]) -> None:
+    """The directory's part of the demo (network/demo_loader.py): profiles, more people and organisations."""
+    from connective.network.demo_loader import load_network_demo
+
+    network = load_network_demo(report=say)
+    summary.organisations += network.organisations
+    summary.people += network.people
+    summary.warnings += network.warnings
 
 
 def _index_for_search(summary: DemoSummary) -> int:

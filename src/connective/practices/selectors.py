@@ -55,7 +55,14 @@ def practice_get_visible(*, user: Any, slug: str) -> Practice:
     queryset = (
         practices_visible_to(user)
         .select_related(
-            "city", "country", "region", "lead_organisation", "contact", "contact__organisation", "author"
+            "city",
+            "country",
+            "region",
+            "lead_organisation",
+            "contact",
+            "contact__organisation",
+            "contact__profile",
+            "author",
         )
         .prefetch_related(
             "topics",

@@ -738,10 +738,8 @@ def contact_subject_clean(subject: str) -> str:
 
 def contact_public_name(user: _account_models.User) -> str:
     """The name a contact relay shows for a person; never derived from their e-mail address."""
-    from django.utils.translation import gettext
-
-    full = f"{user.first_name} {user.last_name}".strip()
-    return full or gettext("A member of the platform")
+    # "Former member" after an account was deleted; never derived from the e-mail address.
+    return user.display_name
 
 
 def practice_contact_refusal(*, sender: object, practice: _practice_models.Practice) -> str | None:

@@ -53,3 +53,15 @@ def follow_button(context: Any, kind: str, object_id: Any, label: str = "") -> d
         "label": label,
         "following": follow_state(context, kind, object_id),
     }
+
+
+@register.simple_tag(takes_context=True)
+def unread_messages(context: Any) -> int:
+    """How many conversations hold messages the viewer has not read (0 for visitors); cached briefly."""
+    from connective.network.conversations import unread_count_cached as unread_count
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return unread_count(user)

@@ -28,6 +28,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from connective.network.selectors import person_view
 from connective.practices.contact_forms import PracticeContactForm
 from connective.practices.models import LinkKind, Practice, PracticeLink
 from connective.practices.selectors import practice_get_visible, practice_related
@@ -65,7 +66,7 @@ def _map_marker(practice: Practice) -> dict[str, float]:
     return {"x": round(x, 1), "y": round(y, 1)}
 
 
-def _page_context(practice: Practice) -> dict[str, Any]:
+def _page_context(practice: Practice, viewer: Any) -> dict[str, Any]:
     """What the page and the PDF both show."""
     images = list(practice.images.all())
     # One query for every image's renditions instead of one per image.
@@ -78,6 +79,8 @@ def _page_context(practice: Practice) -> dict[str, Any]:
         "sources": _safe_links(practice, LinkKind.SOURCE),
         "further_links": _safe_links(practice, LinkKind.LINK),
         "contact_name": contact_public_name(contact) if contact else "",
+        # Position and organisation as the contact shows them to this viewer (their profile's visibility).
+        "contact_view": person_view(contact, viewer, brief=True) if contact else None,
         "marker": _map_marker(practice),
         "map_height": MAP_HEIGHT,
     }
@@ -93,7 +96,7 @@ def _related(practice: Practice) -> list[dict[str, Any]]:
 def _render_detail(
     request: HttpRequest, practice: Practice, *, form: PracticeContactForm | None = None, status: int = 200
 ) -> HttpResponse:
-    context = _page_context(practice)
+    context = _page_context(practice, request.user)
     refusal = practice_contact_refusal(sender=request.user, practice=practice)
     context.update(
         {
@@ -208,7 +211,8 @@ def _read_storage(name: str) -> bytes:
 def practice_pdf_bytes(*, practice: Practice, source_url: str) -> bytes:
     from weasyprint import HTML
 
-    context = _page_context(practice)
+    # The PDF is cached and shared by every reader, so it shows the contact as a visitor sees them.
+    context = _page_context(practice, None)
     context["source_url"] = source_url
     context["site_name"] = settings.WAGTAIL_SITE_NAME
     html = render_to_string("practices/pdf.html", context)

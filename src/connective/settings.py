@@ -266,6 +266,13 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Network: private messages and personal-data exports ---------------------------------------------
+MESSAGES_NEW_CONVERSATIONS_PER_DAY = env_int("MESSAGES_NEW_CONVERSATIONS_PER_DAY", 20, minimum=1)
+MESSAGES_SENT_PER_HOUR = env_int("MESSAGES_SENT_PER_HOUR", 60, minimum=1)
+# Outside MEDIA_ROOT: exports are served only to their owner, by a view. With several app servers, a volume
+# they and the task worker share.
+PRIVACY_EXPORT_ROOT = Path(os.environ.get("PRIVACY_EXPORT_ROOT", VAR_DIR / "exports"))
+
 # --- Media storage --------------------------------------------------------------------------------
 MEDIA_STORAGE = env_choice("MEDIA_STORAGE", "file", ("file", "s3"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))

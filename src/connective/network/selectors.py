@@ -14,7 +14,9 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
+from connective.accounts.models import User
 from connective.accounts.rules import is_member
 from connective.core.models import City, Country, Topic
 from connective.network.models import (
@@ -26,6 +28,8 @@ from connective.network.models import (
     ProfileLink,
     Visibility,
 )
+from connective.practices.models import Practice
+from connective.practices.selectors import practices_public
 
 # What a viewer may see: a visitor sees public fields, a member also members-only ones, the owner everything.
 LEVEL_PUBLIC = 0
@@ -191,3 +195,136 @@ def person_get_visible(*, viewer: Any, slug: str) -> PersonView:
         raise Http404("No such person.")
     user = with_profile_data(User.objects.filter(pk=profile)).get()
     return person_view(user, viewer)
+
+
+# --- People, organisation and city pages -------------------------------------------------------------
+
+# Who-works-with-whom reads at most this many practices of one person or organisation (the newest).
+NETWORK_PRACTICE_LIMIT = 200
+
+# How a page names someone's part in a practice.
+ROLE_LABELS = {
+    "contact": gettext_lazy("contact person"),
+    "author": gettext_lazy("author"),
+    "lead": gettext_lazy("lead organisation"),
+    "partner": gettext_lazy("partner"),
+}
+
+
+def people_showing(viewer: Any, part: str) -> QuerySet[User]:
+    """Members whose profile `viewer` may open and whose `part` (a models.PROFILE_FIELDS name) they may see."""
+    level = viewer_level(viewer)
+    shown = Q(**{f"profile__{part}_visibility__in": visibilities_at(level)})
+    if level >= LEVEL_MEMBERS:
+        shown |= Q(pk=viewer.pk)
+    return User.objects.filter(profile__in=profiles_visible_to(viewer)).filter(shown)
+
+
+def cities_with_activity() -> QuerySet[City]:
+    """Cities a visitor finds something in: a published practice, an organisation, or a person who shows
+    their city to everyone. The sitemap and search list only these; other city pages are not indexed."""
+    practices = practices_public().order_by().values("city_id")
+    organisations = Organisation.objects.filter(city__isnull=False).order_by().values("city_id")
+    people = people_showing(None, "place").filter(city__isnull=False).order_by().values("city_id")
+    return City.objects.filter(Q(pk__in=practices) | Q(pk__in=organisations) | Q(pk__in=people))
+
+
+def person_practices(*, user_id: int) -> QuerySet[Practice]:
+    """Published practices the person is contact person for or author of, newest first."""
+    return (
+        practices_public()
+        .filter(Q(contact_id=user_id) | Q(author_id=user_id))
+        .select_related("city", "country")
+        .order_by("-published_at", "-id")
+    )
+
+
+def organisation_practices(*, organisation: Organisation) -> QuerySet[Practice]:
+    """Published practices the organisation leads or is a partner in, newest first."""
+    partner_of = Practice.partners.through.objects.filter(organisation=organisation).values("practice_id")
+    return (
+        practices_public()
+        .filter(Q(lead_organisation=organisation) | Q(pk__in=partner_of))
+        .select_related("city", "country")
+        .order_by("-published_at", "-id")
+    )
+
+
+@dataclass
+class Connection:
+    """Someone linked to the page's person or organisation, with the practices that link them."""
+
+    name: str
+    person: PersonView | None = None
+    organisation: Organisation | None = None
+    # (practice, the role of this person or organisation in it)
+    via: list[tuple[Practice, str]] = field(default_factory=list)
+
+
+@dataclass
+class Network:
+    people: list[Connection]
+    organisations: list[Connection]
+    # True when only the newest NETWORK_PRACTICE_LIMIT practices were read.
+    truncated: bool
+
+
+def network_of(
+    practices: QuerySet[Practice],
+    viewer: Any,
+    *,
+    user_id: int | None = None,
+    organisation_id: int | None = None,
+) -> Network:
+    """Who shares a practice with the person `user_id` or the organisation `organisation_id`.
+
+    Bounded: the practices (with lead organisation, contact and author), their partners, and the people
+    with everything person_view reads; whatever the number of practices up to NETWORK_PRACTICE_LIMIT.
+    """
+    rows = list(
+        practices.select_related("lead_organisation").prefetch_related("partners")[
+            : NETWORK_PRACTICE_LIMIT + 1
+        ]
+    )
+    truncated = len(rows) > NETWORK_PRACTICE_LIMIT
+    rows = rows[:NETWORK_PRACTICE_LIMIT]
+    people: dict[int, list[tuple[Practice, str]]] = {}
+    organisations: dict[int, Connection] = {}
+    for practice in rows:
+        for role, other in (("contact", practice.contact_id), ("author", practice.author_id)):
+            if other is not None and other != user_id:
+                people.setdefault(other, []).append((practice, str(ROLE_LABELS[role])))
+        linked = [("lead", practice.lead_organisation)] if practice.lead_organisation else []
+        linked += [("partner", partner) for partner in practice.partners.all()]
+        for role, organisation in linked:
+            if organisation is None or organisation.pk == organisation_id:
+                continue
+            entry = organisations.setdefault(
+                organisation.pk, Connection(name=organisation.name, organisation=organisation)
+            )
+            entry.via.append((practice, str(ROLE_LABELS[role])))
+    person_entries: list[Connection] = []
+    if people:
+        users = with_profile_data(User.objects.filter(pk__in=list(people)))
+        for user in users:
+            view = person_view(user, viewer)
+            # Someone whose profile the viewer may not open is left out: naming them here would tell who
+            # they work with.
+            if view.url is None:
+                continue
+            person_entries.append(Connection(name=view.name, person=view, via=_merged(people[user.pk])))
+    person_entries.sort(key=lambda entry: entry.name.casefold())
+    organisation_entries = sorted(organisations.values(), key=lambda entry: entry.name.casefold())
+    for entry in organisation_entries:
+        entry.via = _merged(entry.via)
+    return Network(people=person_entries, organisations=organisation_entries, truncated=truncated)
+
+
+def _merged(via: list[tuple[Practice, str]]) -> list[tuple[Practice, str]]:
+    """One line per practice, with every role in it ("contact person, author")."""
+    roles: dict[int, tuple[Practice, list[str]]] = {}
+    for practice, role in via:
+        entry = roles.setdefault(practice.pk, (practice, []))
+        if role not in entry[1]:
+            entry[1].append(role)
+    return [(practice, ", ".join(names)) for practice, names in roles.values()]

@@ -10,8 +10,7 @@ from django.urls import reverse
 
 from connective.core.models import City
 from connective.network.models import Organisation, Profile
-from connective.network.selectors import profiles_visible_to
-from connective.network.views.people import cities_with_activity
+from connective.network.selectors import cities_with_activity, profiles_visible_to
 
 
 class _NetworkSitemap(Sitemap):  # type: ignore[type-arg]

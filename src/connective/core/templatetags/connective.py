@@ -11,7 +11,7 @@ from django.urls import translate_url
 from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext, npgettext
 
 from connective.core.text import render_markdown
 
@@ -66,16 +66,27 @@ def query_toggle(context: dict[str, Any], key: str, value: Any) -> str:
     return _toggled(context["request"], key, str(value))
 
 
+def _count_unit(unit: str, count: int) -> str:
+    """What a facet counts, for screen readers: "12 practices", "3 people", "1 organisation"."""
+    if unit == "people":
+        return ngettext("person", "people", count)
+    if unit == "organisations":
+        return npgettext("count", "organisation", "organisations", count)
+    return gettext("practices")
+
+
 @register.simple_tag(takes_context=True)
-def facet_items(context: dict[str, Any], key: str, values: Iterable[Any]) -> SafeString:
+def facet_items(
+    context: dict[str, Any], key: str, values: Iterable[Any], unit: str = "practices"
+) -> SafeString:
     """The list items of one facet: each value a link that toggles it, with its count.
 
-    values: objects with value, label, count, selected and level (a FacetValue). Rendered here rather than
+    values: objects with value, label, count, selected and level (a FacetValue); unit: what is counted
+    ("practices", "people" or "organisations"). Rendered here rather than
     in a template loop: a search page shows a few hundred values, and the loop cost more than the search.
     """
     request: HttpRequest = context["request"]
     selected_text = gettext("Selected:")
-    unit = gettext("practices")
     items = []
     for value in values:
         marker = (
@@ -91,7 +102,7 @@ def facet_items(context: dict[str, Any], key: str, values: Iterable[Any]) -> Saf
                 marker,
                 value.label,
                 localize(value.count),
-                unit,
+                _count_unit(unit, value.count),
             )
         )
     return mark_safe("\n".join(items))  # each item is built by format_html

@@ -7,7 +7,6 @@ visibility (so pages count right) and then shown through person_view.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import rules
@@ -15,15 +14,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from connective.accounts.models import User
 from connective.core.maps import project
 from connective.core.models import City
 from connective.network.forms import (
@@ -37,156 +34,21 @@ from connective.network.forms import (
 )
 from connective.network.models import Organisation, Profile
 from connective.network.selectors import (
-    LEVEL_MEMBERS,
+    NETWORK_PRACTICE_LIMIT,
+    ROLE_LABELS,
     PersonView,
+    network_of,
+    organisation_practices,
+    people_showing,
     person_get_visible,
+    person_practices,
     person_view,
-    profiles_visible_to,
-    viewer_level,
-    visibilities_at,
     with_profile_data,
 )
 from connective.network.services import profile_ensure, profile_update
-from connective.practices.models import Practice
 from connective.practices.selectors import practices_public
 
 PAGE_SIZE = 20
-# Who-works-with-whom reads at most this many practices of one person or organisation (the newest).
-NETWORK_PRACTICE_LIMIT = 200
-
-# How a page names someone's part in a practice.
-ROLE_LABELS = {
-    "contact": gettext_lazy("contact person"),
-    "author": gettext_lazy("author"),
-    "lead": gettext_lazy("lead organisation"),
-    "partner": gettext_lazy("partner"),
-}
-
-
-# --- Reads ----------------------------------------------------------------------------------------------
-# The reads of these pages; each starts from the network and practices selectors, so they show the same
-# people and practices as every other page.
-
-
-def people_showing(viewer: Any, part: str) -> QuerySet[User]:
-    """Members whose profile `viewer` may open and whose `part` (a models.PROFILE_FIELDS name) they may see."""
-    level = viewer_level(viewer)
-    shown = Q(**{f"profile__{part}_visibility__in": visibilities_at(level)})
-    if level >= LEVEL_MEMBERS:
-        shown |= Q(pk=viewer.pk)
-    return User.objects.filter(profile__in=profiles_visible_to(viewer)).filter(shown)
-
-
-def cities_with_activity() -> QuerySet[City]:
-    """Cities a visitor finds something in: a published practice, an organisation, or a person who shows
-    their city to everyone. The sitemap and search list only these; other city pages are not indexed."""
-    practices = practices_public().order_by().values("city_id")
-    organisations = Organisation.objects.filter(city__isnull=False).order_by().values("city_id")
-    people = people_showing(None, "place").filter(city__isnull=False).order_by().values("city_id")
-    return City.objects.filter(Q(pk__in=practices) | Q(pk__in=organisations) | Q(pk__in=people))
-
-
-def person_practices(*, user_id: int) -> QuerySet[Practice]:
-    """Published practices the person is contact person for or author of, newest first."""
-    return (
-        practices_public()
-        .filter(Q(contact_id=user_id) | Q(author_id=user_id))
-        .select_related("city", "country")
-        .order_by("-published_at", "-id")
-    )
-
-
-def organisation_practices(*, organisation: Organisation) -> QuerySet[Practice]:
-    """Published practices the organisation leads or is a partner in, newest first."""
-    partner_of = Practice.partners.through.objects.filter(organisation=organisation).values("practice_id")
-    return (
-        practices_public()
-        .filter(Q(lead_organisation=organisation) | Q(pk__in=partner_of))
-        .select_related("city", "country")
-        .order_by("-published_at", "-id")
-    )
-
-
-@dataclass
-class Connection:
-    """Someone linked to the page's person or organisation, with the practices that link them."""
-
-    name: str
-    person: PersonView | None = None
-    organisation: Organisation | None = None
-    # (practice, the role of this person or organisation in it)
-    via: list[tuple[Practice, str]] = field(default_factory=list)
-
-
-@dataclass
-class Network:
-    people: list[Connection]
-    organisations: list[Connection]
-    # True when only the newest NETWORK_PRACTICE_LIMIT practices were read.
-    truncated: bool
-
-
-def _network(
-    practices: QuerySet[Practice],
-    viewer: Any,
-    *,
-    user_id: int | None = None,
-    organisation_id: int | None = None,
-) -> Network:
-    """Who shares a practice with the person `user_id` or the organisation `organisation_id`.
-
-    Bounded: the practices (with lead organisation, contact and author), their partners, and the people
-    with everything person_view reads; whatever the number of practices up to NETWORK_PRACTICE_LIMIT.
-    """
-    rows = list(
-        practices.select_related("lead_organisation").prefetch_related("partners")[
-            : NETWORK_PRACTICE_LIMIT + 1
-        ]
-    )
-    truncated = len(rows) > NETWORK_PRACTICE_LIMIT
-    rows = rows[:NETWORK_PRACTICE_LIMIT]
-    people: dict[int, list[tuple[Practice, str]]] = {}
-    organisations: dict[int, Connection] = {}
-    for practice in rows:
-        for role, other in (("contact", practice.contact_id), ("author", practice.author_id)):
-            if other is not None and other != user_id:
-                people.setdefault(other, []).append((practice, str(ROLE_LABELS[role])))
-        linked = [("lead", practice.lead_organisation)] if practice.lead_organisation else []
-        linked += [("partner", partner) for partner in practice.partners.all()]
-        for role, organisation in linked:
-            if organisation is None or organisation.pk == organisation_id:
-                continue
-            entry = organisations.setdefault(
-                organisation.pk, Connection(name=organisation.name, organisation=organisation)
-            )
-            entry.via.append((practice, str(ROLE_LABELS[role])))
-    person_entries: list[Connection] = []
-    if people:
-        users = with_profile_data(User.objects.filter(pk__in=list(people)))
-        for user in users:
-            view = person_view(user, viewer)
-            # Someone whose profile the viewer may not open is left out: naming them here would tell who
-            # they work with.
-            if view.url is None:
-                continue
-            person_entries.append(Connection(name=view.name, person=view, via=_merged(people[user.pk])))
-    person_entries.sort(key=lambda entry: entry.name.casefold())
-    organisation_entries = sorted(organisations.values(), key=lambda entry: entry.name.casefold())
-    for entry in organisation_entries:
-        entry.via = _merged(entry.via)
-    return Network(people=person_entries, organisations=organisation_entries, truncated=truncated)
-
-
-def _merged(via: list[tuple[Practice, str]]) -> list[tuple[Practice, str]]:
-    """One line per practice, with every role in it ("contact person, author")."""
-    roles: dict[int, tuple[Practice, list[str]]] = {}
-    for practice, role in via:
-        entry = roles.setdefault(practice.pk, (practice, []))
-        if role not in entry[1]:
-            entry[1].append(role)
-    return [(practice, ", ".join(names)) for practice, names in roles.values()]
-
-
 # --- Helpers ----------------------------------------------------------------------------------------------
 
 
@@ -274,7 +136,7 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def person_network(request: HttpRequest, slug: str) -> HttpResponse:
     person = person_get_visible(viewer=request.user, slug=slug)
-    network = _network(person_practices(user_id=person.user_id), request.user, user_id=person.user_id)
+    network = network_of(person_practices(user_id=person.user_id), request.user, user_id=person.user_id)
     context = {
         "subject_name": person.name,
         "subject_url": person.url,
@@ -390,7 +252,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def organisation_network(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _organisation(slug)
-    network = _network(
+    network = network_of(
         organisation_practices(organisation=organisation), request.user, organisation_id=organisation.pk
     )
     context = {

@@ -29,13 +29,16 @@ def _fresh_cache() -> Iterator[None]:
     # per process: a rolled-back test must not leave one behind for the next.
     from django.core.cache import cache
 
+    from connective.practices.selectors import forget_search_vocabulary
     from connective.search.facets import forget_facet_tables
 
     cache.clear()
     forget_facet_tables()
+    forget_search_vocabulary()
     yield
     cache.clear()
     forget_facet_tables()
+    forget_search_vocabulary()
 
 
 @pytest.fixture

@@ -195,15 +195,17 @@ def test_detail_fact_box_shows_place_period_topics_sdgs_and_organisations(author
     practice = full_practice(author, last_verified="2026-03-01")
     html = client_for(None).get(page_url(practice)).content.decode()
     facts = html[html.index('<dl class="facts">') : html.index("</dl>")]
-    assert "<dd>Leipzig</dd>" in facts
+    assert f'<dd><a href="/en/cities/{practice.city.geoname_id}/">Leipzig</a></dd>' in facts
     assert "<dd>Germany</dd>" in facts
     assert f"<dd>{practice.get_city_size_display()}</dd>" in facts
     assert "<dd>2019\u20132024</dd>" in facts
     assert f'href="{reverse("practices:list")}?topic=mobility"' in facts
     assert 'fill="#FCC30B"' in facts  # SDG 7 in its own colour
     assert "SDG 11: Sustainable cities and communities" in facts
-    assert "<dd>Stadtwerke Leipzig</dd>" in facts
-    assert "<li>Leipzig University</li>" in facts
+    lead = practice.lead_organisation
+    partner = practice.partners.get()
+    assert f'<dd><a href="/en/organisations/{lead.slug}/">Stadtwerke Leipzig</a></dd>' in facts
+    assert f'<li><a href="/en/organisations/{partner.slug}/">Leipzig University</a></li>' in facts
     assert "Creative Commons Attribution 4.0 (CC BY 4.0)" in facts
     assert '<time datetime="2026-03-01">' in facts
 

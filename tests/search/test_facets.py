@@ -146,3 +146,13 @@ def test_index_ranked_puts_title_matches_first_for_a_broad_query(monkeypatch: An
         # The others follow, newest (highest id) first.
         assert broad[2:] == [7, 6, 5, 4, 3, 2, 1]
     assert sorted(broad) == sorted(full or []) == [1, 2, 3, 4, 5, 6, 7, 20, 21]
+
+
+@pytest.mark.django_db
+def test_index_ranked_small_index_ranks_in_one_query(django_assert_num_queries: Any) -> None:
+    index = SearchIndex("practice")
+    index.clear()
+    index.index([Document(1, "en", "Flood plan", "Floods."), Document(2, "en", "Heat", "Flood shelters.")])
+    expected = index.ranked("flood")
+    with django_assert_num_queries(1):
+        assert index.ranked("flood", size=2) == expected == [1, 2]

@@ -30,7 +30,6 @@ import pycountry
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Count, Min, Q
-from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import get_language, ngettext
@@ -56,12 +55,13 @@ from connective.network.selectors import (
     visible_at,
     with_profile_data,
 )
-from connective.practices.models import Practice, PracticeStatus
+from connective.practices.models import PracticeStatus
 from connective.practices.selectors import (
     FacetValue,
     SearchVocabulary,
     practice_facet_table,
     practice_search_index,
+    practices_public,
     search_vocabulary,
 )
 from connective.search.facets import FacetTable, Mask, Rows, facet_table
@@ -619,7 +619,7 @@ def _text_match(
     table: DirectoryTable, index: SearchIndex, q: str, extra: Mapping[int, int] | None = None
 ) -> tuple[Mask, Any] | None:
     """The mask and score of the records matching `q`, plus those in `extra` (id: number of contributions)."""
-    ranked = index.ranked(q)
+    ranked = index.ranked(q, size=table.size)
     if ranked is None:
         return None
     score = np.zeros(table.size, dtype=np.float64)
@@ -700,44 +700,50 @@ def _levels_from(level: str) -> list[str]:
     return LEVEL_ORDER[LEVEL_ORDER.index(level) :] if level in LEVEL_ORDER else LEVEL_ORDER
 
 
-def _practice_contacts(q: str) -> dict[int, tuple[int, str]]:
-    """Contact people of the published practices matching `q`: user id -> (how many, one title).
+def _practice_contacts(q: str) -> tuple[dict[int, int], tuple[FacetTable, Mask] | None]:
+    """Contact people of the published practices matching `q`: user id -> how many, and those practices.
 
-    One query: the practice index's match is a subquery, so a broad word matching thousands of practices
-    never sends their ids back and forth.
+    Counted in the practice facet table (its "contact" column) over the index's matches: a broad word
+    matching 24,000 practices costs a few milliseconds, where a GROUP BY over them took 26 ms.
     """
-    match = practice_search_index().match_sql(q)
-    if match is None:
+    ids = practice_search_index().matching(q)
+    if not ids:
+        return {}, None
+    table = practice_facet_table()
+    matched = table.mask_of(table.rows_in_order(ids))
+    counts = {int(pk): n for pk, n in table.count("contact", matched).items() if pk is not None}
+    return counts, (table, matched)
+
+
+def _contact_titles(practices: tuple[FacetTable, Mask] | None, user_ids: Collection[int]) -> dict[int, str]:
+    """One matching practice title per contact person among `user_ids` (the page shown), in one query."""
+    if practices is None or not user_ids:
         return {}
-    # The SQL is the index's own (built from constants); what the user typed is in `params`.
-    sql, params = match
+    table, matched = practices
+    practice_ids = table.page(table.order, matched & table.where("contact", user_ids), 0, 10_000)
     rows = (
-        Practice.objects.filter(
-            status=PracticeStatus.PUBLISHED,
-            contact__isnull=False,
-            pk__in=RawSQL(sql, params),  # noqa: S611
-        )
+        practices_public()
+        .filter(pk__in=practice_ids)
         .order_by()
         .values("contact_id")
-        .annotate(n=Count("pk"), title=Min("title"))
-        .values_list("contact_id", "n", "title")
+        .annotate(title=Min("title"))
+        .values_list("contact_id", "title")
     )
-    return {contact_id: (n, title) for contact_id, n, title in rows}
+    return dict(rows)
 
 
 def _people_match(
     search: PeopleQuery, level: int, vocabulary: SearchVocabulary
-) -> tuple[_Matched | None, dict[int, tuple[int, str]]]:
+) -> tuple[_Matched | None, dict[int, int], tuple[FacetTable, Mask] | None]:
     table = people_facet_table(level)
     text, score = table.everything(), None
-    contacts: dict[int, tuple[int, str]] = {}
+    contacts: dict[int, int] = {}
+    practices: tuple[FacetTable, Mask] | None = None
     if search.q:
-        contacts = _practice_contacts(search.q)
-        found = _text_match(
-            table, person_search_index(level), search.q, {pk: n for pk, (n, _t) in contacts.items()}
-        )
+        contacts, practices = _practice_contacts(search.q)
+        found = _text_match(table, person_search_index(level), search.q, contacts)
         if found is None:
-            return None, {}
+            return None, {}, None
         text, score = found
     wanted: dict[str, Collection[Any]] = {
         # A cluster includes its subtopics.
@@ -753,7 +759,7 @@ def _people_match(
             filters["lang"] = table.where("lang_level", pairs)
         else:
             filters["lang"] = table.where("lang", search.lang)
-    return _Matched(table=table, text=text, score=score, filters=filters), contacts
+    return _Matched(table=table, text=text, score=score, filters=filters), contacts, practices
 
 
 def _people_facets(
@@ -868,7 +874,7 @@ def people_search(
     level = search_level(viewer)
     vocabulary = search_vocabulary()
     page = max(1, int(page))
-    matched, contacts = _people_match(search, level, vocabulary)
+    matched, contacts, practices = _people_match(search, level, vocabulary)
     total, ids, out_of_range, num_pages = _paged(matched, search.effective_sort, page, page_size)
     result: DirectoryPage[PersonResult] = DirectoryPage(
         items=[],
@@ -893,13 +899,13 @@ def people_search(
     ).order_by()
     found = {user.pk: user for user in users}
     words = _query_words(search.q) if search.q else []
+    titles = _contact_titles(practices, [pk for pk in ids if pk in contacts]) if words else {}
     for user_id in ids:
         user = found.get(user_id)
         if user is None:
             continue
-        reasons = (
-            _reasons(person_view(user, _viewer_at(level)), words, contacts.get(user_id)) if words else []
-        )
+        contact = (contacts[user_id], titles[user_id]) if user_id in titles else None
+        reasons = _reasons(person_view(user, _viewer_at(level)), words, contact) if words else []
         result.items.append(PersonResult(person=person_view(user, viewer), reasons=reasons))
     return result
 

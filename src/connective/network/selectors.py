@@ -217,7 +217,17 @@ def people_showing(viewer: Any, part: str) -> QuerySet[User]:
     shown = Q(**{f"profile__{part}_visibility__in": visibilities_at(level)})
     if level >= LEVEL_MEMBERS:
         shown |= Q(pk=viewer.pk)
-    return User.objects.filter(profile__in=profiles_visible_to(viewer)).filter(shown)
+    # The profile's conditions as a join, not `profile IN (visible profiles)`: SQLite would list every
+    # visible profile first (45 ms at 50,000 people) for a page that shows twenty.
+    return User.objects.filter(_user_may_be_seen(viewer, level)).filter(shown)
+
+
+def _user_may_be_seen(viewer: Any, level: int) -> Q:
+    """profiles_visible_to's conditions, seen from the user."""
+    visible = Q(profile__visibility__in=visibilities_at(level), is_active=True, deleted_at__isnull=True)
+    if level >= LEVEL_MEMBERS:
+        visible |= Q(pk=viewer.pk, profile__isnull=False)
+    return visible
 
 
 def cities_with_activity() -> QuerySet[City]:

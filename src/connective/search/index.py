@@ -226,14 +226,15 @@ class SearchIndex:
             cursor.execute(*match)
             return [int(row[0]) for row in cursor.fetchall()]
 
-    def ranked(self, query: str) -> list[int] | None:
+    def ranked(self, query: str, *, size: int | None = None) -> list[int] | None:
         """Ids of every matching record, best first; None when the query holds no searchable word.
 
         SQLite: up to FULL_RANK_LIMIT matches are all ranked by bm25. A broader query (a common word that
         thousands of records use) puts the records matching it in their title first, ranked by bm25, then
         the others, newest first: ranking every match cost 30 to 50 ms at 24,000 matches, and their order
         far down the list matters to nobody. PostgreSQL ranks the first CANDIDATE_LIMIT matches and lists
-        the others after them, newest first.
+        the others after them, newest first. `size`: how many records the index holds, when the caller
+        knows; an index of at most FULL_RANK_LIMIT records is ranked in one query.
         """
         expression = self.expression(query)
         if expression is None:
@@ -251,8 +252,9 @@ class SearchIndex:
                 )
                 return [int(row[0]) for row in cursor.fetchall()]
             select = f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s"  # noqa: S608
-            matches = self.matching(query) or []
-            if len(matches) <= FULL_RANK_LIMIT:
+            small = size is not None and size <= FULL_RANK_LIMIT
+            matches = [] if small else self.matching(query) or []
+            if small or len(matches) <= FULL_RANK_LIMIT:
                 cursor.execute(f"{select} ORDER BY rank, rowid DESC", [expression])
                 return [int(row[0]) for row in cursor.fetchall()]
             cursor.execute(f"{select} ORDER BY rank, rowid DESC", [f"{{title_exact title}} : ({expression})"])

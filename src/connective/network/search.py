@@ -889,13 +889,15 @@ def people_search(
     if not ids:
         return result
     # The table may be a moment behind a change of visibility: the query checks it again.
+    # A result shows no links: one query fewer.
     users = with_profile_data(
         User.objects.filter(
             pk__in=ids,
             is_active=True,
             deleted_at__isnull=True,
             profile__visibility__in=visibilities_at(level),
-        )
+        ),
+        links=False,
     ).order_by()
     found = {user.pk: user for user in users}
     words = _query_words(search.q) if search.q else []
@@ -905,8 +907,8 @@ def people_search(
         if user is None:
             continue
         contact = (contacts[user_id], titles[user_id]) if user_id in titles else None
-        reasons = _reasons(person_view(user, _viewer_at(level)), words, contact) if words else []
-        result.items.append(PersonResult(person=person_view(user, viewer), reasons=reasons))
+        reasons = _reasons(person_view(user, _viewer_at(level), links=False), words, contact) if words else []
+        result.items.append(PersonResult(person=person_view(user, viewer, links=False), reasons=reasons))
     return result
 
 

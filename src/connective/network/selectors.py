@@ -109,12 +109,13 @@ def _language_name(code: str) -> str:
     return str(language.name) if language else code
 
 
-def person_view(user: Any, viewer: Any, *, brief: bool = False) -> PersonView:
+def person_view(user: Any, viewer: Any, *, brief: bool = False, links: bool = True) -> PersonView:
     """The person as `viewer` may see them. `user.profile` should be prefetched with `with_profile_data`.
 
     A former member (deleted account) is a name only. A member without a profile, or whose profile the
     viewer may not open, is a name without a link. `brief`: the name, link, photo, position, organisation and
     place only, for a mention on another page (needs only `profile`, `organisation`, `city`, `country`).
+    `links=False`: without the profile's links, for lists that do not show them (see with_profile_data).
     """
     name = user.display_name
     profile: Profile | None = getattr(user, "profile", None) if user.deleted_at is None else None
@@ -159,17 +160,20 @@ def person_view(user: Any, viewer: Any, *, brief: bool = False) -> PersonView:
         else [],
         bio=profile.bio if shows("bio") and not brief else "",
         bio_language=profile.bio_language if shows("bio") and not brief else "",
-        links=list(profile.links.all()) if shows("links") and not brief else [],
+        links=list(profile.links.all()) if shows("links") and links and not brief else [],
     )
 
 
-def with_profile_data(queryset: QuerySet[Any]) -> QuerySet[Any]:
-    """Users with everything `person_view` reads, in a fixed number of queries."""
-    return queryset.select_related("profile", "organisation", "city", "country").prefetch_related(
+def with_profile_data(queryset: QuerySet[Any], *, links: bool = True) -> QuerySet[Any]:
+    """Users with everything `person_view` reads, in a fixed number of queries (`links=False`: all but the
+    profile's links, for `person_view(..., links=False)`)."""
+    prefetches: list[Any] = [
         "profile__expertise",
         Prefetch("profile__languages", queryset=ProfileLanguage.objects.order_by("id")),
-        Prefetch("profile__links", queryset=ProfileLink.objects.order_by("position", "id")),
-    )
+    ]
+    if links:
+        prefetches.append(Prefetch("profile__links", queryset=ProfileLink.objects.order_by("position", "id")))
+    return queryset.select_related("profile", "organisation", "city", "country").prefetch_related(*prefetches)
 
 
 def with_brief_profile_data(queryset: QuerySet[Any]) -> QuerySet[Any]:

@@ -263,3 +263,10 @@ def test_practice_map_explains_bad_parameters(client: Client) -> None:
         "There is no topic &ldquo;nope&rdquo;." in response.content.decode()
         or "There is no topic “nope”." in (response.content.decode())
     )
+
+
+def test_practice_list_links_its_export_with_the_search(
+    client: Client, many_practices: list[Practice]
+) -> None:
+    html = client.get(LIST_URL + "?q=flood&page=2").content.decode()
+    assert '<a href="/en/practices/export.csv?q=flood" rel="nofollow">CSV</a>' in html

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -179,18 +179,20 @@ class _Echo:
         return value
 
 
-def csv_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+def csv_lines(records: Iterable[dict[str, Any]], columns: Sequence[str] = EXPORT_COLUMNS) -> Iterator[str]:
     """CSV text, one line at a time, starting with a byte-order mark so spreadsheet programs read UTF-8."""
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)
+    yield "\ufeff" + writer.writerow(columns)
     for record in records:
-        yield writer.writerow([csv_cell(record.get(column)) for column in EXPORT_COLUMNS])
+        yield writer.writerow([csv_cell(record.get(column)) for column in columns])
 
 
-def json_chunks(records: Iterable[dict[str, Any]], *, meta: dict[str, Any]) -> Iterator[str]:
-    """A JSON object {...meta, "practices": [...]}, written record by record."""
+def json_chunks(
+    records: Iterable[dict[str, Any]], *, meta: dict[str, Any], key: str = "practices"
+) -> Iterator[str]:
+    """A JSON object {...meta, "<key>": [...]}, written record by record."""
     head = json.dumps(meta, ensure_ascii=False)[:-1]
-    yield head + (', "practices": [' if meta else '"practices": [')
+    yield head + (f', "{key}": [' if meta else f'"{key}": [')
     for position, record in enumerate(records):
         yield ("," if position else "") + "\n" + json.dumps(record, ensure_ascii=False)
     yield "\n]}\n"

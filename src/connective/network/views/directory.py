@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from connective.network.exports import (
+    DIRECTORY_EXPORT_LIMIT,
+    ORGANISATION_COLUMNS,
+    PEOPLE_COLUMNS,
+    organisation_record,
+    person_record,
+)
 from connective.network.filters import OrganisationFilterForm, PeopleFilterForm
 from connective.network.models import LanguageLevel
 from connective.network.search import DirectoryPage, organisation_search, people_search
+from connective.practices.exports import csv_lines, json_chunks
 
 PAGE_SIZE = 20
 
@@ -107,7 +116,82 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     return render(request, "network/organisation_list.html", context, status=400 if form.errors else 200)
 
 
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
+
+
+def _bad_filters(form: Any) -> HttpResponse:
+    # Exporting everything when one filter is wrong would hand over a file that looks right and is not.
+    lines = [
+        f"{form.fields[name].label if name in form.fields else name}: {message}"
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
+    return HttpResponse("\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8")
+
+
+def _export(
+    kind: str, fmt: str, records: list[dict[str, Any]], columns: list[str], total: int
+) -> HttpResponse:
+    if fmt == "csv":
+        body = "".join(csv_lines(records, columns))
+    else:
+        meta = {
+            "exported_at": timezone.now().isoformat(),
+            "count": len(records),
+            "total": total,
+            "truncated": total > len(records),
+        }
+        body = "".join(json_chunks(records, meta=meta, key=kind))
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    stamp = timezone.localtime().strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.{fmt}"'
+    response["X-Total-Count"] = str(total)
+    return response
+
+
+@require_GET
+def people_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The people of the current search, as the downloader may see them on the page (PersonView)."""
+    if fmt not in CONTENT_TYPES:
+        raise Http404("Export as csv or json.")
+    form = PeopleFilterForm(request.GET)
+    if not form.is_valid():
+        return _bad_filters(form)
+    result = people_search(viewer=request.user, query=form.cleaned_data, page_size=DIRECTORY_EXPORT_LIMIT)
+    records = [
+        person_record(found.person, url=request.build_absolute_uri(found.person.url or ""))
+        for found in result.items
+    ]
+    return _export("people", fmt, records, PEOPLE_COLUMNS, result.total)
+
+
+@require_GET
+def organisations_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in CONTENT_TYPES:
+        raise Http404("Export as csv or json.")
+    form = OrganisationFilterForm(request.GET)
+    if not form.is_valid():
+        return _bad_filters(form)
+    result = organisation_search(
+        viewer=request.user, query=form.cleaned_data, page_size=DIRECTORY_EXPORT_LIMIT
+    )
+    records = [
+        organisation_record(
+            found.organisation,
+            url=request.build_absolute_uri(
+                reverse("network:organisation", kwargs={"slug": found.organisation.slug})
+            ),
+            people=found.people,
+            practices=found.practices,
+        )
+        for found in result.items
+    ]
+    return _export("organisations", fmt, records, ORGANISATION_COLUMNS, result.total)
+
+
 urlpatterns: list[URLPattern] = [
     path("people/", people_list, name="people"),
+    path("people/export.<str:fmt>", people_export, name="people_export"),
     path("organisations/", organisation_list, name="organisations"),
+    path("organisations/export.<str:fmt>", organisations_export, name="organisations_export"),
 ]

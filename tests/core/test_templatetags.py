@@ -54,3 +54,13 @@ def test_map_points_write_numbers_for_svg_in_any_language() -> None:
         f'<circle class="point" cx="193.4" cy="38.7" r="{points[0].radius}"/></a>'
     )
     assert "," not in html
+
+
+def test_facet_items_links_equal_query_toggle_for_every_value() -> None:
+    query = "q=flood&topic=water&country=TN&country=DE&page=4"
+    values = [FacetValue(v, v, 1, v in {"water", "TN"}) for v in ("water", "waste", "TN", "BR")]
+    for key in ("topic", "country", "sdg"):
+        html = render("{% facet_items key values %}", query, key=key, values=values)
+        for value in values:
+            expected = render(f"{{% query_toggle '{key}' '{value.value}' %}}", query)
+            assert f'href="{expected}"' in html

@@ -51,6 +51,7 @@ from connective.network.selectors import (
     LEVEL_PUBLIC,
     PersonView,
     person_view,
+    viewer_level,
     visibilities_at,
     visible_at,
     with_profile_data,
@@ -907,8 +908,15 @@ def people_search(
         if user is None:
             continue
         contact = (contacts[user_id], titles[user_id]) if user_id in titles else None
-        reasons = _reasons(person_view(user, _viewer_at(level), links=False), words, contact) if words else []
-        result.items.append(PersonResult(person=person_view(user, viewer, links=False), reasons=reasons))
+        shown = person_view(user, viewer, links=False)
+        # Reasons cite what the level searched shows; that is what the viewer sees, unless it is their own.
+        at_level = (
+            shown
+            if viewer_level(viewer, user_id) == level
+            else person_view(user, _viewer_at(level), links=False)
+        )
+        reasons = _reasons(at_level, words, contact) if words else []
+        result.items.append(PersonResult(person=shown, reasons=reasons))
     return result
 
 

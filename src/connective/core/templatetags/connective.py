@@ -60,6 +60,24 @@ def _toggled(request: HttpRequest, key: str, value: str) -> str:
     return "?" + urlencode(pairs) if pairs else "?"
 
 
+class _Toggler:
+    """_toggled for many values of one request: the query is read once (a QueryDict copy per link was most of
+    a facet list's cost)."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.lists = {key: request.GET.getlist(key) for key in request.GET if key != "page"}
+
+    def __call__(self, key: str, value: str) -> str:
+        values = list(self.lists.get(key, []))
+        if value in values:
+            values.remove(value)
+        else:
+            values.append(value)
+        lists = {**self.lists, key: values}
+        pairs = [(k, v) for k, given in lists.items() for v in given]
+        return "?" + urlencode(pairs) if pairs else "?"
+
+
 @register.simple_tag(takes_context=True)
 def query_toggle(context: dict[str, Any], key: str, value: Any) -> str:
     """The current query with one value of a multi-valued filter added or removed."""
@@ -87,6 +105,8 @@ def facet_items(
     """
     request: HttpRequest = context["request"]
     selected_text = gettext("Selected:")
+    toggled = _Toggler(request)
+    units: dict[int, str] = {}
     items = []
     for value in values:
         marker = (
@@ -97,12 +117,12 @@ def facet_items(
                 '<li{}><a href="{}" rel="nofollow"{}><span>{}{}</span> <span class="count">{}'
                 '<span class="visually-hidden"> {}</span></span></a></li>',
                 mark_safe(' class="sub"') if value.level else "",
-                _toggled(request, key, str(value.value)),
+                toggled(key, str(value.value)),
                 mark_safe(' aria-current="true"') if value.selected else "",
                 marker,
                 value.label,
                 localize(value.count),
-                _count_unit(unit, value.count),
+                units.get(value.count) or units.setdefault(value.count, _count_unit(unit, value.count)),
             )
         )
     return mark_safe("\n".join(items))  # each item is built by format_html

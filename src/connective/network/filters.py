@@ -24,11 +24,8 @@ from connective.network.search import (
     VERIFIED_YES,
     DirectoryPage,
 )
+from connective.practices.filters import MAX_PAGE, MAX_QUERY_LENGTH, ChoicesFilter
 from connective.practices.selectors import search_vocabulary
-
-MAX_QUERY_LENGTH = 200
-MAX_PAGE = 10_000
-MAX_VALUES_PER_FILTER = 20
 
 
 @functools.cache
@@ -39,32 +36,12 @@ def spoken_language_codes() -> frozenset[str]:
     )
 
 
-class _Choices(forms.MultipleChoiceField):
-    """Several values of one filter; an unknown one is named in the error, so the reader can remove it."""
-
-    def __init__(self, *, label: Any, unknown: Any, allowed: Iterable[str] = ()) -> None:
-        super().__init__(label=label, required=False)
-        self.unknown = unknown
-        self.allowed = {str(value) for value in allowed}
-
-    def validate(self, value: Any) -> None:
-        if len(value) > MAX_VALUES_PER_FILTER:
-            raise forms.ValidationError(
-                _("Choose at most %(limit)d values for %(label)s."),
-                code="too_many",
-                params={"limit": MAX_VALUES_PER_FILTER, "label": self.label},
-            )
-        for item in value:
-            if str(item) not in self.allowed:
-                raise forms.ValidationError(self.unknown, code="invalid_choice", params={"value": item})
-
-
-class _Upper(_Choices):
+class _Upper(ChoicesFilter):
     def to_python(self, value: Any) -> list[str]:
         return [item.strip().upper() for item in super().to_python(value)]
 
 
-class _Lower(_Choices):
+class _Lower(ChoicesFilter):
     def to_python(self, value: Any) -> list[str]:
         return [item.strip().lower() for item in super().to_python(value)]
 
@@ -119,7 +96,7 @@ class _DirectoryForm(forms.Form):
     """
 
     country = _Upper(label=_("Country"), unknown=_("There is no country with the code “%(value)s”."))
-    region = _Choices(label=_("Region"), unknown=_("There is no region “%(value)s”."))
+    region = ChoicesFilter(label=_("Region"), unknown=_("There is no region “%(value)s”."))
     page = _page_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -130,7 +107,7 @@ class _DirectoryForm(forms.Form):
 
     def _allow(self, name: str, values: Iterable[str]) -> None:
         field = self.fields[name]
-        assert isinstance(field, _Choices)
+        assert isinstance(field, ChoicesFilter)
         field.allowed = {str(value) for value in values}
 
     def clean_page(self) -> int:
@@ -159,8 +136,8 @@ class PeopleFilterForm(_DirectoryForm):
     """A search of people: network.search.people_search takes its cleaned_data."""
 
     q = _query_field()
-    topic = _Choices(label=_("Expertise"), unknown=_("There is no topic “%(value)s”."))
-    actor = _Choices(
+    topic = ChoicesFilter(label=_("Expertise"), unknown=_("There is no topic “%(value)s”."))
+    actor = ChoicesFilter(
         label=_("Actor type"), unknown=_("There is no actor type “%(value)s”."), allowed=ActorType.values
     )
     lang = _Lower(
@@ -191,7 +168,7 @@ class OrganisationFilterForm(_DirectoryForm):
     """A search of organisations: network.search.organisation_search takes its cleaned_data."""
 
     q = _query_field()
-    type = _Choices(
+    type = ChoicesFilter(
         label=_("Type"),
         unknown=_("There is no organisation type “%(value)s”."),
         allowed=OrganisationType.values,

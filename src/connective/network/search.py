@@ -23,7 +23,7 @@ import gettext
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pycountry
@@ -67,6 +67,7 @@ from connective.practices.selectors import (
 )
 from connective.search.facets import FacetTable, Mask, Rows, facet_table
 from connective.search.index import Document, SearchIndex
+from connective.search.pages import ResultPage
 from connective.search.text import (
     MAX_QUERY_TERMS,
     STEMMER_LANGUAGES,
@@ -540,35 +541,8 @@ class CityActivity:
 ItemT = TypeVar("ItemT")
 
 
-@dataclass
-class DirectoryPage(Generic[ItemT]):
+class DirectoryPage(ResultPage[ItemT]):
     """One page of a directory list, with the total, facet counts and the sort applied."""
-
-    items: list[ItemT]
-    total: int
-    page: int
-    num_pages: int
-    facets: dict[str, list[FacetValue]]
-    sort: str
-    page_size: int = 20
-    # The page asked for is beyond the last one: items is empty (the form's check_page says so).
-    page_out_of_range: bool = False
-
-    @property
-    def has_previous(self) -> bool:
-        return 1 < self.page <= self.num_pages + 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.num_pages
-
-    @property
-    def start_index(self) -> int:
-        return (self.page - 1) * self.page_size + 1 if self.items else 0
-
-    @property
-    def end_index(self) -> int:
-        return self.start_index + len(self.items) - 1 if self.items else 0
 
 
 def _empty_page(page: int, page_size: int, total: int, facets: dict[str, list[FacetValue]], sort: str) -> Any:

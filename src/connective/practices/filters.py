@@ -28,7 +28,7 @@ MAX_PAGE = 10_000
 MAX_VALUES_PER_FILTER = 20
 
 
-class _Choices(forms.MultipleChoiceField):
+class ChoicesFilter(forms.MultipleChoiceField):
     """Several values of one filter; an unknown one is named in the error, so the reader can remove it."""
 
     def __init__(self, *, label: Any, unknown: Any, allowed: Iterable[str] = ()) -> None:
@@ -48,7 +48,7 @@ class _Choices(forms.MultipleChoiceField):
                 raise forms.ValidationError(self.unknown, code="invalid_choice", params={"value": item})
 
 
-class _Sdgs(_Choices):
+class _Sdgs(ChoicesFilter):
     def to_python(self, value: Any) -> list[str]:
         values = super().to_python(value)
         for item in values:
@@ -84,7 +84,7 @@ class _Years(forms.MultipleChoiceField):
             )
 
 
-class _Countries(_Choices):
+class _Countries(ChoicesFilter):
     def to_python(self, value: Any) -> list[str]:
         return [item.strip().upper() for item in super().to_python(value)]
 
@@ -108,18 +108,18 @@ class PracticeFilterForm(forms.Form):
             )
         },
     )
-    topic = _Choices(label=_("Topic"), unknown=_("There is no topic “%(value)s”."))
+    topic = ChoicesFilter(label=_("Topic"), unknown=_("There is no topic “%(value)s”."))
     sdg = _Sdgs(
         label=_("SDG"),
         unknown=_("There is no SDG %(value)s: use a number from 1 to 17."),
     )
-    region = _Choices(label=_("Region"), unknown=_("There is no region “%(value)s”."))
+    region = ChoicesFilter(label=_("Region"), unknown=_("There is no region “%(value)s”."))
     country = _Countries(label=_("Country"), unknown=_("There is no country with the code “%(value)s”."))
-    size = _Choices(
+    size = ChoicesFilter(
         label=_("City size"), unknown=_("There is no city size “%(value)s”."), allowed=CitySize.values
     )
     year = _Years()
-    lang = _Choices(
+    lang = ChoicesFilter(
         label=_("Language"),
         unknown=_("There is no content language “%(value)s”."),
         allowed=ContentLanguage.values,
@@ -166,7 +166,7 @@ class PracticeFilterForm(forms.Form):
         }
         for name, values in allowed.items():
             field = self.fields[name]
-            assert isinstance(field, _Choices)
+            assert isinstance(field, ChoicesFilter)
             field.allowed = set(values)
 
     def clean_page(self) -> int:

@@ -27,6 +27,7 @@ from connective.practices.models import (
 )
 from connective.search.facets import FacetTable, facet_table
 from connective.search.index import Document, SearchIndex
+from connective.search.pages import ResultPage
 
 
 def practices_visible_to(user: Any) -> QuerySet[Practice]:
@@ -204,33 +205,8 @@ class FacetValue:
     level: int = 0
 
 
-@dataclass
-class PracticeSearchResult:
-    items: list[Practice]
-    total: int
-    page: int
-    num_pages: int
-    facets: dict[str, list[FacetValue]]
-    sort: str
-    page_size: int = 20
-    # The page asked for is beyond the last one: items is empty; say so (the form's check_page does).
-    page_out_of_range: bool = False
-
-    @property
-    def has_previous(self) -> bool:
-        return 1 < self.page <= self.num_pages + 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.num_pages
-
-    @property
-    def start_index(self) -> int:
-        return (self.page - 1) * self.page_size + 1 if self.items else 0
-
-    @property
-    def end_index(self) -> int:
-        return self.start_index + len(self.items) - 1 if self.items else 0
+class PracticeSearchResult(ResultPage[Practice]):
+    """One page of practices with the total, facet counts and the sort applied."""
 
 
 @dataclass(frozen=True)

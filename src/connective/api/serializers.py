@@ -325,13 +325,18 @@ class PeopleFacetsSerializer(serializers.Serializer):
         }
 
 
-class PeoplePageSerializer(serializers.Serializer):
+class _DirectoryPageSerializer(serializers.Serializer):
+    """The envelope of a directory list: subclasses add `results` and `facets`."""
+
     count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     page = serializers.IntegerField()
     num_pages = serializers.IntegerField()
     sort = serializers.CharField()
+
+
+class PeoplePageSerializer(_DirectoryPageSerializer):
     results = PersonListItemSerializer(many=True)
     facets = PeopleFacetsSerializer()
 
@@ -374,13 +379,7 @@ class OrganisationFacetsSerializer(serializers.Serializer):
         return {facet: FacetValueSerializer(many=True) for facet in ("type", "country", "region", "verified")}
 
 
-class OrganisationPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    page = serializers.IntegerField()
-    num_pages = serializers.IntegerField()
-    sort = serializers.CharField()
+class OrganisationPageSerializer(_DirectoryPageSerializer):
     results = OrganisationListItemSerializer(many=True)
     facets = OrganisationFacetsSerializer()
 

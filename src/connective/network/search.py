@@ -65,7 +65,7 @@ from connective.practices.selectors import (
     practices_public,
     search_vocabulary,
 )
-from connective.search.facets import FacetTable, Mask, Rows, facet_table
+from connective.search.facets import FacetTable, Mask, Rows, Selection, facet_table
 from connective.search.index import Document, SearchIndex
 from connective.search.pages import ResultPage
 from connective.search.text import (
@@ -560,24 +560,11 @@ def _empty_page(page: int, page_size: int, total: int, facets: dict[str, list[Fa
 
 
 @dataclass
-class _Matched:
-    """A query applied to a facet table: the text's matches (with scores) and each facet's filter."""
+class _Matched(Selection):
+    """A query applied to a directory table: also the text's scores."""
 
     table: DirectoryTable
-    text: Mask
     score: Any
-    filters: dict[str, Mask]
-
-    def without(self, *facets: str) -> Mask:
-        mask = self.text.copy()
-        for facet, selected in self.filters.items():
-            if facet not in facets:
-                mask &= selected
-        return mask
-
-    @property
-    def everything(self) -> Mask:
-        return self.without()
 
     def ordered(self, sort: str) -> Rows:
         """The rows of the matched records in the order of `sort`."""

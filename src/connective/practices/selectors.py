@@ -25,7 +25,7 @@ from connective.practices.models import (
     PracticeImage,
     PracticeStatus,
 )
-from connective.search.facets import FacetTable, facet_table
+from connective.search.facets import FacetTable, Selection, facet_table
 from connective.search.index import Document, SearchIndex
 from connective.search.pages import ResultPage
 
@@ -350,26 +350,12 @@ def _build_facet_table(version: str) -> FacetTable:
 
 
 @dataclass
-class _Matched:
-    """A query applied to the facet table: what the text matched, and each facet's filter."""
+class _Matched(Selection):
+    """A query applied to the practice facet table, with the text's matches best first."""
 
     table: FacetTable
     # Rows matching the text, best first (None without text).
     ranked: Any
-    text: Any
-    filters: dict[str, Any]
-
-    def without(self, *facets: str) -> Any:
-        """The records matching the text and every filter but those of `facets`."""
-        mask = self.text.copy()
-        for facet, selected in self.filters.items():
-            if facet not in facets:
-                mask &= selected
-        return mask
-
-    @property
-    def everything(self) -> Any:
-        return self.without()
 
 
 def _match(query: PracticeQuery, vocabulary: SearchVocabulary, *, rank: bool = True) -> _Matched | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -153,6 +154,26 @@ class FacetTable:
         """Ids of the rows (in their order) that are in `mask`, from `offset`, at most `limit`."""
         kept = rows[mask[rows]]
         return [int(i) for i in self.ids[kept[offset : offset + limit]]]
+
+
+@dataclass
+class Selection:
+    """A search applied to a FacetTable: the records its text matches, and each chosen facet's filter."""
+
+    text: Mask
+    filters: dict[str, Mask]
+
+    def without(self, *facets: str) -> Mask:
+        """The records matching the text and every filter but those of `facets` (for their own counts)."""
+        mask = self.text.copy()
+        for facet, selected in self.filters.items():
+            if facet not in facets:
+                mask &= selected
+        return mask
+
+    @property
+    def everything(self) -> Mask:
+        return self.without()
 
 
 _tables: dict[tuple[str, str], FacetTable] = {}

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from connective.accounts.models import Role, User
 from connective.core.models import City, CitySize, Country, Topic
+from connective.core.text import render_markdown
+from connective.groups.models import (
+    Access,
+    Group,
+    GroupKind,
+    MemberRole,
+    Membership,
+    Post,
+    PostStatus,
+    Thread,
+)
 from connective.network.models import Organisation, OrganisationType, Profile, Visibility
 from connective.practices.models import Practice, PracticeStatus
 
@@ -99,3 +111,77 @@ class ProfileFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     slug = factory.Sequence(lambda n: f"person-{n}")
     visibility = Visibility.PUBLIC
+
+
+class GroupFactory(DjangoModelFactory):
+    class Meta:
+        model = Group
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Working group {n}")
+    slug = factory.Sequence(lambda n: f"working-group-{n}")
+    kind = GroupKind.THEMATIC
+    access = Access.OPEN
+    summary = "Cities comparing what works."
+    description = "A group of practitioners."
+
+
+class MembershipFactory(DjangoModelFactory):
+    """Joins through the factory keep the group's member count, as the services do."""
+
+    class Meta:
+        model = Membership
+
+    group = factory.SubFactory(GroupFactory)
+    user = factory.SubFactory(UserFactory)
+    role = MemberRole.MEMBER
+    approved_poster = True
+
+    @classmethod
+    def _create(cls, model_class: type[Membership], *args: object, **kwargs: object) -> Membership:
+        from django.db.models import F
+
+        membership = super()._create(model_class, *args, **kwargs)
+        Group.objects.filter(pk=membership.group_id).update(member_count=F("member_count") + 1)
+        return membership
+
+
+class ThreadFactory(DjangoModelFactory):
+    class Meta:
+        model = Thread
+
+    group = factory.SubFactory(GroupFactory)
+    title = factory.Sequence(lambda n: f"Thread {n}")
+    author = factory.SubFactory(UserFactory)
+    last_post_at = factory.LazyFunction(timezone.now)
+
+
+class PostFactory(DjangoModelFactory):
+    """A published post at the thread's next position; the thread's counters follow."""
+
+    class Meta:
+        model = Post
+
+    thread = factory.SubFactory(ThreadFactory)
+    author = factory.SubFactory(UserFactory)
+    body = factory.Sequence(lambda n: f"Post number {n}: what we learned.")
+    body_html = factory.LazyAttribute(lambda post: str(render_markdown(post.body)))
+    status = PostStatus.PUBLISHED
+
+    @classmethod
+    def _create(cls, model_class: type[Post], *args: object, **kwargs: object) -> Post:
+        from django.db.models import F
+
+        thread = kwargs["thread"]
+        assert isinstance(thread, Thread)
+        thread.refresh_from_db(fields=["next_position"])
+        kwargs.setdefault("position", thread.next_position)
+        post = super()._create(model_class, *args, **kwargs)
+        published = 1 if post.status == PostStatus.PUBLISHED else 0
+        Thread.objects.filter(pk=thread.pk).update(
+            next_position=F("next_position") + 1,
+            post_count=F("post_count") + published,
+            last_post_at=post.created_at,
+        )
+        thread.refresh_from_db(fields=["next_position", "post_count", "last_post_at"])
+        return post

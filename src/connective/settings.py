@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "connective.search",
     "connective.network",
     "connective.practices",
+    "connective.notifications",
+    "connective.groups",
     "connective.api",
     # Wagtail: the back office.
     "wagtail.contrib.forms",

@@ -39,6 +39,8 @@ urlpatterns += i18n_patterns(
     path("practices/", include("connective.practices.urls")),
     path("account/", include("connective.accounts.urls")),
     path("", include("connective.network.urls")),
+    path("groups/", include("connective.groups.urls")),
+    path("notifications/", include("connective.notifications.urls")),
     prefix_default_language=True,
 )
 

@@ -1,14 +1,16 @@
 #!/usr/bin/env python
-"""Build the bench database: N synthetic published practices in real cities, with their search index, and a
-directory of people (with profiles) and organisations, with its own.
+"""Build the bench database: N synthetic published practices in real cities, with their search index, a
+directory of people (with profiles) and organisations, with its own, and working groups whose members are
+the directory's people, one of them with a very long thread.
 
     .venv/bin/python bench/generate.py --practices 100000 --people 50000 --organisations 10000
+    .venv/bin/python bench/generate.py --groups 2000 --thread-posts 5000
     .venv/bin/python bench/generate.py --database-url postgres://postgres@127.0.0.1:5432/connective_bench
 
 The data is deterministic (seeded), written with bulk inserts in batches, and indexed through the search
 modules' own rebuilds (`practice_reindex_all`, `directory_reindex_all`). A database already holding exactly
 N practices is reused, and so, separately, is a directory already holding the people and organisations asked
-for.
+for, and the groups while there are as many as asked and the long thread has its posts.
 """
 
 from __future__ import annotations
@@ -37,6 +39,11 @@ DEFAULT_ORGANISATIONS = 10_000
 # bench-{i}) by these, so that each part can be rebuilt without the other.
 DIRECTORY_EMAIL_DOMAIN = "people.bench.example"
 DIRECTORY_SLUG_PREFIX = "directory-"
+# The working groups (`--groups`): slugs bench-group-<n>; the first is the open group with the long thread.
+DEFAULT_GROUPS = 2_000
+DEFAULT_THREAD_POSTS = 5_000
+GROUP_SLUG_PREFIX = "bench-group-"
+BIG_GROUP_SLUG = f"{GROUP_SLUG_PREFIX}0"
 FIRST_PUBLISHED = datetime(2012, 1, 1, tzinfo=UTC)
 LAST_PUBLISHED = datetime(2026, 11, 25, tzinfo=UTC)
 
@@ -1143,6 +1150,531 @@ def ensure_directory(*, people: int, organisations: int, regenerate: bool = Fals
     }
 
 
+# --- Working groups: a list of thousands and one long thread ---------------------------------------------
+
+# Group names by language; {word} is a coined name, so that groups on the same subject differ.
+GROUP_NAMES: dict[str, tuple[str, ...]] = {
+    "en": (
+        "Working group {word} on {subject}",
+        "{subject}: peer exchange {word}",
+        "{word} network for {subject}",
+        "{subject} in intermediate cities ({word})",
+    ),
+    "de": (
+        "Arbeitsgruppe {word}: {subject}",
+        "Netzwerk {word} für {subject}",
+        "Austausch {subject} ({word})",
+    ),
+    "fr": (
+        "Groupe de travail {word} : {subject}",
+        "Réseau {word} pour {subject}",
+        "Échanges entre pairs sur {subject} ({word})",
+    ),
+    "es": (
+        "Grupo de trabajo {word}: {subject}",
+        "Red {word} de {subject}",
+        "Intercambio entre ciudades sobre {subject} ({word})",
+    ),
+    "pt": (
+        "Grupo de trabalho {word}: {subject}",
+        "Rede {word} de {subject}",
+        "Intercâmbio entre cidades sobre {subject} ({word})",
+    ),
+    "ar": ("مجموعة عمل {word}: {subject}", "شبكة {word} لـ{subject}", "تبادل الخبرات حول {subject} ({word})"),
+}
+# How replies begin, by language: a discussion is not a list of practice summaries.
+OPENERS: dict[str, tuple[str, ...]] = {
+    "en": (
+        "Thanks for sharing this.",
+        "In our city we had a similar experience.",
+        "A question to the group:",
+        "Building on the previous post:",
+        "Very useful, thank you.",
+    ),
+    "de": ("Danke fürs Teilen.", "Bei uns war es ähnlich.", "Eine Frage an die Gruppe:", "Ergänzend dazu:"),
+    "fr": (
+        "Merci pour le partage.",
+        "Chez nous, c'était pareil.",
+        "Une question au groupe :",
+        "Pour compléter :",
+    ),
+    "es": (
+        "Gracias por compartir.",
+        "En nuestra ciudad fue parecido.",
+        "Una pregunta al grupo:",
+        "Para añadir:",
+    ),
+    "pt": (
+        "Obrigada pela partilha.",
+        "Na nossa cidade foi parecido.",
+        "Uma pergunta ao grupo:",
+        "Para completar:",
+    ),
+    "ar": ("شكراً على المشاركة.", "كانت تجربتنا مشابهة.", "سؤال للمجموعة:", "إضافة إلى ما سبق:"),
+}
+BIG_THREAD_TITLE = "Heat action plans in intermediate cities: what works, what does not (running thread)"
+# Sentences per post: most replies are short, a few are long reports.
+POST_SENTENCES = (1, 1, 2, 2, 2, 3, 3, 4, 5, 7, 10)
+POST_SECTIONS = ("challenge", "solution", "results", "stakeholders", "costs", "transferability", "evidence")
+LONG_THREAD_BATCH = 250
+REACTION_WEIGHTS = {"like": 50, "thanks": 20, "agree": 20, "insightful": 10}
+
+
+def bench_member_id() -> int | None:
+    """The directory member whose session run.py signs in with (run.member_session takes the same one)."""
+    from connective.accounts.models import User
+
+    return (
+        User.objects.filter(
+            email__endswith=f"@{DIRECTORY_EMAIL_DOMAIN}", profile__isnull=False, is_active=True
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def _groups_state() -> tuple[int, int]:
+    """(bench groups, posts of the long thread) in the database."""
+    from connective.groups.models import Group, Thread
+
+    groups = Group.objects.filter(slug__startswith=GROUP_SLUG_PREFIX).count()
+    longest = (
+        Thread.objects.filter(group__slug=BIG_GROUP_SLUG)
+        .order_by("-next_position")
+        .values("next_position")
+        .first()
+    )
+    return groups, (longest["next_position"] - 1) if longest else 0
+
+
+def _wipe_groups() -> None:
+    from django.db import transaction
+
+    from connective.groups.models import Group
+
+    log("  removing the previous bench groups")
+    with transaction.atomic():
+        Group.objects.filter(slug__startswith=GROUP_SLUG_PREFIX).delete()
+
+
+class _ExplicitTimes:
+    """Lets bulk inserts keep the creation times the generator chose: auto_now_add would overwrite them with
+    the time of the insert, and updating every row afterwards would double the writes."""
+
+    def __init__(self, *fields: Any) -> None:
+        self.fields = fields
+
+    def __enter__(self) -> None:
+        for model_field in self.fields:
+            model_field.auto_now_add = False
+
+    def __exit__(self, *exc: object) -> None:
+        for model_field in self.fields:
+            model_field.auto_now_add = True
+
+
+class _PostWriter:
+    """Bodies of discussion posts in a language, from the practices' phrase banks, with some Markdown."""
+
+    def __init__(self, rng: random.Random, places: dict[str, list[Place]]) -> None:
+        self.rng = rng
+        self.writer = Writer(rng)
+        self.places = places
+
+    def body(self, language: str, subjects: list[int]) -> str:
+        rng = self.rng
+        place: Place = _pick(rng, self.places[language] or self.places["*"])
+        slots = self.writer.slots(language, place.name, subjects)
+        count = rng.choice(POST_SENTENCES)
+        # The banks are small: a long post would repeat itself, which people do not.
+        sentences = list(
+            dict.fromkeys(
+                self.writer.paragraph(language, rng.choice(POST_SECTIONS), slots, subjects, 1)
+                for _ in range(count)
+            )
+        )
+        count = len(sentences)
+        if count >= 3 and rng.random() < 0.3:
+            # A list, as practitioners write up steps or results.
+            text = " ".join(sentences[:1]) + "\n\n" + "\n".join(f"- {s}" for s in sentences[1:])
+        elif count >= 4:
+            half = count // 2
+            text = " ".join(sentences[:half]) + "\n\n" + " ".join(sentences[half:])
+        else:
+            text = " ".join(sentences)
+        if rng.random() < 0.1:
+            text = f"**{slots['project']}**: {text}"
+        if rng.random() < 0.05:
+            text += (
+                f"\n\n[{slots['project']}](https://{slots['project'].split()[-1].lower()}.example.org/report)"
+            )
+        if rng.random() < 0.6:
+            text = f"{rng.choice(OPENERS[language])} {text}"
+        return text
+
+
+@dataclass
+class _GroupPlan:
+    group: Any
+    topic_ids: list[int]
+    member_ids: list[int]
+    moderator_ids: list[int]
+    # (title, opening author, language, subjects, posts) per thread; the long thread is written on its own.
+    threads: list[tuple[str, list[int], str, list[int]]]
+
+
+def generate_groups(*, groups: int, thread_posts: int, seed: int = SEED + 2) -> dict[str, float]:
+    """Write `groups` working groups (open, closed and secret; topics, regions, languages, members, a few
+    threads each) and, in the first of them, an open group, a thread of `thread_posts` posts."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from connective.accounts.models import User
+    from connective.core.models import Region, Topic
+    from connective.core.text import render_markdown
+    from connective.groups.models import Group, Membership, Post, PostReaction, Thread, ThreadSubscription
+
+    rng = random.Random(seed)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    places = load_places()
+    writer = _PostWriter(rng, places)
+    topics = {t.slug: (t.pk, t.parent_id) for t in Topic.objects.all()}
+    regions = list(Region.objects.values_list("pk", flat=True))
+    people_rows = list(
+        User.objects.filter(email__endswith=f"@{DIRECTORY_EMAIL_DOMAIN}", is_active=True)
+        .order_by("pk")
+        .values_list("pk", "language")
+    )
+    if not people_rows:
+        raise RuntimeError("the directory has no people to fill the groups with")
+    people = [pk for pk, _language in people_rows]
+    language_of = dict(people_rows)
+    bench_member = bench_member_id()
+    languages = list(phrases.LANGUAGE_WEIGHTS)
+    weights = list(phrases.LANGUAGE_WEIGHTS.values())
+    now = timezone.now()
+    explicit = _ExplicitTimes(
+        Group._meta.get_field("created_at"),
+        Membership._meta.get_field("joined_at"),
+        Thread._meta.get_field("created_at"),
+        Post._meta.get_field("created_at"),
+        PostReaction._meta.get_field("created_at"),
+        ThreadSubscription._meta.get_field("created_at"),
+    )
+
+    def plan(number: int) -> _GroupPlan:
+        big = number == 0
+        language = "en" if big else rng.choices(languages, weights)[0]
+        index = phrases.LANGS.index(language)
+        subjects = rng.sample(range(len(phrases.SUBJECTS)), rng.choice((1, 2, 2, 3)))
+        subject = phrases.SUBJECTS[subjects[0]][2][index]
+        name = rng.choice(GROUP_NAMES[language]).format(subject=subject, word=_coined(rng))
+        place: Place = _pick(rng, places[language] or places["*"])
+        slots = writer.writer.slots(language, place.name, subjects)
+        regional = not big and rng.random() < 0.25
+        draw = rng.random()
+        access = "open" if big or draw < 0.6 else "closed" if draw < 0.9 else "secret"
+        others = [code for code in languages if code != language]
+        created = now - timedelta(days=1500 if big else rng.randint(30, 1500))
+        group = Group(
+            name=(name[0].upper() + name[1:])[:200],
+            slug=f"{GROUP_SLUG_PREFIX}{number}",
+            kind="regional" if regional else "thematic",
+            access=access,
+            summary=writer.writer.paragraph(language, "summary", slots, subjects, 1)[:300],
+            description=writer.writer.paragraph(language, "objectives", slots, subjects, rng.randint(2, 4)),
+            description_language=language,
+            languages=[language, *rng.sample(others, rng.choice((0, 0, 1, 1, 2)))],
+            region_id=place.region_id if regional or rng.random() < 0.4 else None,
+            created_at=created,
+        )
+        if regional and rng.random() < 0.2:
+            group.region_id = _pick(rng, regions)
+        topic_ids = list({topics[phrases.SUBJECTS[s][0]][0] for s in subjects})
+        if rng.random() < 0.2:
+            parent = topics[phrases.SUBJECTS[subjects[0]][0]][1]
+            if parent is not None and parent not in topic_ids:
+                topic_ids.append(parent)
+        size = min(len(people), 1500 if big else int(3 + rng.paretovariate(1.3) * 6), 1500)
+        members = rng.sample(people, size)
+        if bench_member is not None and (big or number % 20 == 1) and bench_member not in members:
+            members[-1] = bench_member
+        moderators = members[: rng.choice((1, 1, 2, 3))]
+        thread_total = 40 if big else rng.choice((0, 1, 1, 2, 2, 3, 4, 5))
+        threads = [
+            (
+                rng.choice(phrases.TITLES[language]).format(**slots)[:200],
+                [_pick(rng, members) for _ in range(rng.randint(1, 20 if big else 6))],
+                language,
+                subjects,
+            )
+            for _ in range(thread_total)
+        ]
+        return _GroupPlan(group, topic_ids, members, moderators, threads)
+
+    def write_posts(
+        thread: Any, authors: list[int], language: str, subjects: list[int], start: datetime, end: datetime
+    ) -> tuple[list[Any], datetime]:
+        step = (end - start) / max(1, len(authors))
+        rows = []
+        written = start
+        for position, author in enumerate(authors, start=1):
+            # Later positions are later in time, whatever the jitter.
+            written = max(written + timedelta(minutes=1), start + step * (position - 1))
+            body = writer.body(language_of.get(author) or language, subjects)
+            rows.append(
+                Post(
+                    thread_id=thread.pk,
+                    author_id=author,
+                    position=position,
+                    body=body,
+                    body_html=str(render_markdown(body)),
+                    status="published",
+                    created_at=written,
+                )
+            )
+        return rows, rows[-1].created_at
+
+    written = 0
+    post_total = 0
+    with explicit:
+        for batch_start in range(0, groups, 200):
+            plans = [plan(number) for number in range(batch_start, min(groups, batch_start + 200))]
+            with transaction.atomic():
+                saved = Group.objects.bulk_create([p.group for p in plans])
+                Group.topics.through.objects.bulk_create(
+                    Group.topics.through(group_id=group.pk, topic_id=topic)
+                    for group, p in zip(saved, plans, strict=True)
+                    for topic in p.topic_ids
+                )
+                Membership.objects.bulk_create(
+                    (
+                        Membership(
+                            group_id=group.pk,
+                            user_id=user,
+                            role="moderator" if user in p.moderator_ids else "member",
+                            approved_poster=True,
+                            joined_at=group.created_at + timedelta(days=rng.randint(0, 20)),
+                        )
+                        for group, p in zip(saved, plans, strict=True)
+                        for user in p.member_ids
+                    ),
+                    batch_size=BATCH,
+                )
+                thread_rows: list[tuple[Any, list[int], str, list[int]]] = []
+                for group, p in zip(saved, plans, strict=True):
+                    for title, authors, language, subjects in p.threads:
+                        thread = Thread(group_id=group.pk, title=title, author_id=authors[0], created_at=now)
+                        thread_rows.append((thread, authors, language, subjects))
+                Thread.objects.bulk_create([row[0] for row in thread_rows], batch_size=BATCH)
+                posts: list[Any] = []
+                created_of = {group.pk: group.created_at for group in saved}
+                for thread, authors, language, subjects in thread_rows:
+                    # Threads start while the group lives, most of them in its more recent past.
+                    lifetime = now - created_of[thread.group_id]
+                    opened = created_of[thread.group_id] + lifetime * (1 - rng.random() ** 2)
+                    # Room before now for every post, a minute apart at least.
+                    opened = min(opened, now - timedelta(minutes=2 * len(authors)))
+                    closed = max(
+                        opened,
+                        min(
+                            now - timedelta(minutes=len(authors)), opened + timedelta(days=rng.randint(0, 30))
+                        ),
+                    )
+                    rows, last = write_posts(thread, authors, language, subjects, opened, closed)
+                    thread.created_at = rows[0].created_at
+                    thread.last_post_at = last
+                    thread.post_count = len(rows)
+                    thread.next_position = len(rows) + 1
+                    posts += rows
+                Post.objects.bulk_create(posts, batch_size=BATCH)
+                Thread.objects.bulk_update(
+                    [row[0] for row in thread_rows],
+                    ["created_at", "last_post_at", "post_count", "next_position"],
+                    batch_size=BATCH,
+                )
+                ThreadSubscription.objects.bulk_create(
+                    (
+                        ThreadSubscription(thread_id=thread.pk, user_id=user, created_at=thread.created_at)
+                        for thread, authors, _language, _subjects in thread_rows
+                        for user in dict.fromkeys(authors)
+                    ),
+                    batch_size=BATCH,
+                )
+                last_by_group: dict[int, datetime] = {}
+                count_by_group: dict[int, int] = {}
+                for thread, *_rest in thread_rows:
+                    count_by_group[thread.group_id] = count_by_group.get(thread.group_id, 0) + 1
+                    if thread.last_post_at is not None:
+                        last_by_group[thread.group_id] = max(
+                            thread.last_post_at, last_by_group.get(thread.group_id, thread.last_post_at)
+                        )
+                for group, p in zip(saved, plans, strict=True):
+                    group.member_count = len(p.member_ids)
+                    group.thread_count = count_by_group.get(group.pk, 0)
+                    group.last_activity_at = last_by_group.get(group.pk)
+                Group.objects.bulk_update(saved, ["member_count", "thread_count", "last_activity_at"])
+            written += len(saved)
+            post_total += len(posts)
+        timings["groups"] = time.perf_counter() - started
+        started = _timed(f"{written} groups with {post_total} posts in their threads", started)
+        if groups:
+            _write_long_thread(rng, writer, thread_posts, language_of)
+        timings["long_thread"] = time.perf_counter() - started
+        _timed(f"a thread of {thread_posts} posts", started)
+    return timings
+
+
+def _write_long_thread(
+    rng: random.Random, writer: _PostWriter, count: int, language_of: dict[int, str | None]
+) -> None:
+    """The thread of `count` posts in the first (open) group: its members write in their languages over two
+    years; some posts quote an earlier one, a quarter get reactions, a few were edited or hidden."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from connective.core.text import render_markdown
+    from connective.groups.models import (
+        Group,
+        Membership,
+        Post,
+        PostReaction,
+        PostRevision,
+        Thread,
+        ThreadSubscription,
+    )
+
+    group = Group.objects.get(slug=BIG_GROUP_SLUG)
+    members = list(Membership.objects.filter(group=group).order_by("pk").values_list("user_id", flat=True))
+    moderator = Membership.objects.filter(group=group, role="moderator").values_list("user_id", flat=True)[0]
+    now = timezone.now()
+    start = now - timedelta(days=730)
+    step = (now - timedelta(hours=2) - start) / count
+    subjects = [0, 7]
+    reactions_kinds, reaction_weights = list(REACTION_WEIGHTS), list(REACTION_WEIGHTS.values())
+    with transaction.atomic():
+        thread = Thread.objects.create(
+            group=group, title=BIG_THREAD_TITLE, author_id=members[0], created_at=start, last_post_at=start
+        )
+        pks: list[int] = []
+        published = 0
+        last_published = start
+        authors: dict[int, None] = {}
+        # Small batches: a quote reaches back only to posts already saved, i.e. of an earlier batch.
+        for batch_start in range(0, count, LONG_THREAD_BATCH):
+            rows: list[Any] = []
+            for position in range(batch_start + 1, min(count, batch_start + LONG_THREAD_BATCH) + 1):
+                author = members[0] if position == 1 else _pick(rng, members)
+                authors[author] = None
+                body = writer.body(language_of.get(author) or "en", subjects)
+                written = start + step * (position - 1) + timedelta(seconds=rng.randint(0, 600))
+                hidden = position > 1 and rng.random() < 0.003
+                post = Post(
+                    thread=thread,
+                    author_id=author,
+                    position=position,
+                    body=body,
+                    body_html=str(render_markdown(body)),
+                    status="hidden" if hidden else "published",
+                    created_at=written,
+                    edited_at=written + timedelta(hours=1) if rng.random() < 0.03 else None,
+                )
+                if hidden:
+                    post.moderated_by_id = moderator
+                    post.moderated_at = written + timedelta(hours=3)
+                    post.moderation_reason = "Off topic."
+                else:
+                    published += 1
+                    last_published = written
+                if pks and rng.random() < 0.06:
+                    # Quotes reach back to posts already written (earlier batches), as replies do.
+                    post.quote_of_id = pks[max(0, len(pks) - 300) + rng.randrange(min(300, len(pks)))]
+                rows.append(post)
+            saved = Post.objects.bulk_create(rows)
+            pks += [post.pk for post in saved]
+            reactions: list[Any] = []
+            revisions: list[Any] = []
+            for post in saved:
+                if post.edited_at is not None:
+                    revisions.append(
+                        PostRevision(
+                            post=post,
+                            body=post.body + " (draft)",
+                            written_at=post.created_at,
+                            edited_by_id=post.author_id,
+                        )
+                    )
+                if post.status != "published" or rng.random() >= 0.25:
+                    continue
+                counts: dict[str, int] = {}
+                for user in rng.sample(members, rng.randint(1, 6)):
+                    if user == post.author_id:
+                        continue
+                    kind = rng.choices(reactions_kinds, reaction_weights)[0]
+                    counts[kind] = counts.get(kind, 0) + 1
+                    reactions.append(
+                        PostReaction(post=post, user_id=user, reaction=kind, created_at=post.created_at)
+                    )
+                post.reaction_counts = counts
+            PostReaction.objects.bulk_create(reactions)
+            PostRevision.objects.bulk_create(revisions)
+            Post.objects.bulk_update([post for post in saved if post.reaction_counts], ["reaction_counts"])
+        ThreadSubscription.objects.bulk_create(
+            [ThreadSubscription(thread=thread, user_id=user, created_at=start) for user in authors],
+            batch_size=BATCH,
+        )
+        Thread.objects.filter(pk=thread.pk).update(
+            post_count=published, next_position=count + 1, last_post_at=last_published
+        )
+        Group.objects.filter(pk=group.pk).update(
+            thread_count=group.thread_count + 1,
+            last_activity_at=max(last_published, group.last_activity_at or last_published),
+        )
+
+
+def add_group_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--groups", type=int, default=DEFAULT_GROUPS, help="working groups (default 2000; 0 for none)"
+    )
+    parser.add_argument(
+        "--thread-posts",
+        type=int,
+        default=DEFAULT_THREAD_POSTS,
+        help="posts in the long thread of the first group (default 5000)",
+    )
+
+
+def check_group_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.groups < 0:
+        parser.error("--groups must be 0 or more")
+    if args.groups and args.thread_posts < 1:
+        parser.error("--thread-posts must be at least 1")
+
+
+def ensure_groups(*, groups: int, thread_posts: int, regenerate: bool = False) -> dict[str, Any]:
+    """`groups` bench groups and the long thread of `thread_posts` posts, generated when needed (after the
+    directory, whose people are their members)."""
+    started = time.perf_counter()
+    wanted = (groups, thread_posts if groups else 0)
+    generated = regenerate or _groups_state() != wanted
+    timings: dict[str, float] = {}
+    if generated:
+        _wipe_groups()
+        if groups:
+            timings = generate_groups(groups=groups, thread_posts=thread_posts)
+    else:
+        log("  reusing the existing groups")
+    timings["total"] = time.perf_counter() - started
+    return {
+        "groups": groups,
+        "thread_posts": wanted[1],
+        "groups_generated": generated,
+        "groups_timings": timings,
+    }
+
+
 def _caching_text() -> Callable[[], None]:
     """Remember each word's stem and folded form while the index is built; returns what undoes it.
 
@@ -1225,10 +1757,13 @@ def ensure_dataset(
     practices: int,
     people: int = DEFAULT_PEOPLE,
     organisations: int = DEFAULT_ORGANISATIONS,
+    groups: int = DEFAULT_GROUPS,
+    thread_posts: int = DEFAULT_THREAD_POSTS,
     regenerate: bool = False,
 ) -> dict[str, Any]:
-    """The bench database with `practices` published, indexed practices and a directory of `people` and
-    `organisations`; each part generated only when needed."""
+    """The bench database with `practices` published, indexed practices, a directory of `people` and
+    `organisations`, and `groups` working groups with a thread of `thread_posts` posts; each part generated
+    only when needed."""
     from django.db import connection
 
     log(
@@ -1249,7 +1784,14 @@ def ensure_dataset(
         result.update(generated=True, timings=timings)
     directory = ensure_directory(people=people, organisations=organisations, regenerate=regenerate)
     result.update(directory)
-    if result["generated"] or directory["directory_generated"]:
+    # The groups' members are the directory's people: a new directory means new groups.
+    working_groups = ensure_groups(
+        groups=groups,
+        thread_posts=thread_posts,
+        regenerate=regenerate or directory["directory_generated"],
+    )
+    result.update(working_groups)
+    if result["generated"] or directory["directory_generated"] or working_groups["groups_generated"]:
         with connection.cursor() as cursor:
             # Planner statistics, as autovacuum (PostgreSQL) or `PRAGMA optimize` (SQLite) keep them.
             cursor.execute("ANALYZE")
@@ -1272,6 +1814,7 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_ORGANISATIONS,
         help="organisations in the directory (default 10000)",
     )
+    add_group_arguments(parser)
     parser.add_argument(
         "--database-url", default=DEFAULT_DATABASE_URL, help="default var/bench/bench.sqlite3"
     )
@@ -1285,12 +1828,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--practices must be at least 1")
     if args.people < 1 or args.organisations < 1:
         parser.error("--people and --organisations must be at least 1")
+    check_group_arguments(parser, args)
     setup_django(database_url=args.database_url, var_dir=args.var_dir)
     ensure_dataset(
         database_url=args.database_url,
         practices=args.practices,
         people=args.people,
         organisations=args.organisations,
+        groups=args.groups,
+        thread_posts=args.thread_posts,
         regenerate=args.regenerate,
     )
     if args.index_rate:

@@ -3,9 +3,11 @@
 
     make bench                                     # 100,000 practices on SQLite
     make bench BENCH_ARGS="--practices 20000 --people 10000 --organisations 2000"
+    make bench BENCH_ARGS="--only group --only thread"  # the working groups only
     make bench BENCH_ARGS="--database-url postgres://postgres@127.0.0.1:5432/connective_bench"
 
-Steps: build (or reuse) the bench database (generate.py: practices, people, organisations), collect static files, count the SQL queries of one
+Steps: build (or reuse) the bench database (generate.py: practices, people, organisations, working groups with
+a long thread), collect static files, count the SQL queries of one
 request per scenario in-process, start gunicorn with production settings on a free loopback port, then time
 each scenario with an HTTP client from this machine and weigh each page with the CSS and JavaScript it loads
 (gzip, as a browser receives them). Prints a table, writes bench/results/latest.json and checks the targets.
@@ -45,7 +47,14 @@ from common import (
     bench_environment,
     setup_django,
 )
-from generate import DEFAULT_ORGANISATIONS, DEFAULT_PEOPLE
+from generate import (
+    BIG_GROUP_SLUG,
+    DEFAULT_ORGANISATIONS,
+    DEFAULT_PEOPLE,
+    add_group_arguments,
+    bench_member_id,
+    check_group_arguments,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -76,6 +85,15 @@ PEOPLE_FILTERED = (
     "q=climate&lang=en&actor=science",
 )
 
+# The group list's filters (groups/forms.py GroupFilterForm), as visitors and members combine them.
+GROUPS_FILTERED = (
+    "topic=water-and-sanitation",
+    "region=mena&access=open",
+    "language=fr&sort=active",
+    "q=water&sort=members",
+    "topic=municipal-services&kind=thematic&page=2",
+)
+
 
 @dataclass
 class Scenario:
@@ -96,6 +114,16 @@ class DirectorySample:
     people: list[str] = field(default_factory=list)
     organisations: list[str] = field(default_factory=list)
     cities: list[int] = field(default_factory=list)
+
+
+@dataclass
+class GroupSample:
+    """Addresses of the working groups' pages: the list, and the group with the long thread."""
+
+    group_list: str
+    group_home: str
+    # The long thread's pages: (label, address) for its first, middle and last page.
+    thread_pages: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -127,7 +155,12 @@ def log(message: str) -> None:
 
 
 def scenarios(
-    slugs: list[str], *, pdf: bool, practices: int, directory: DirectorySample | None = None
+    slugs: list[str],
+    *,
+    pdf: bool,
+    practices: int,
+    directory: DirectorySample | None = None,
+    groups: GroupSample | None = None,
 ) -> list[Scenario]:
     def detail(i: int) -> str:
         return f"/en/practices/{slugs[i % len(slugs)]}/"
@@ -149,6 +182,8 @@ def scenarios(
     ]
     if directory is not None:
         found += directory_scenarios(directory)
+    if groups is not None:
+        found += group_scenarios(groups)
     if pdf:
         found.append(
             Scenario(
@@ -195,6 +230,54 @@ def directory_scenarios(sample: DirectorySample) -> list[Scenario]:
     return found
 
 
+def group_scenarios(sample: GroupSample) -> list[Scenario]:
+    """The list of groups (plain and filtered), the home of the group with the long thread, and that thread's
+    first, middle and last page; each as a visitor and as a member of the group."""
+    found: list[Scenario] = []
+    for member in (False, True):
+        suffix = " (member)" if member else ""
+        found += [
+            Scenario(f"groups list{suffix}", "search", lambda i: sample.group_list, member=member),
+            Scenario(
+                f"groups filtered{suffix}",
+                "search",
+                lambda i: f"{sample.group_list}?{GROUPS_FILTERED[i % len(GROUPS_FILTERED)]}",
+                member=member,
+            ),
+            Scenario(f"group home{suffix}", "page", lambda i: sample.group_home, member=member),
+        ]
+        found += [
+            Scenario(f"thread page {label}{suffix}", "page", lambda i, url=url: url, member=member)
+            for label, url in sample.thread_pages
+        ]
+    return found
+
+
+def sample_groups() -> GroupSample | None:
+    """The addresses of the group pages, or None without bench groups (`--groups 0`)."""
+    from django.urls import reverse
+    from django.utils.translation import override
+
+    from connective.groups.discussions import thread_page_count
+    from connective.groups.models import Thread
+
+    thread = Thread.objects.filter(group__slug=BIG_GROUP_SLUG).order_by("-next_position").first()
+    if thread is None:
+        return None
+    pages = thread_page_count(thread)
+    with override("en"):
+        url = reverse("groups:thread", kwargs={"slug": BIG_GROUP_SLUG, "pk": thread.pk})
+        return GroupSample(
+            group_list=reverse("groups:list"),
+            group_home=reverse("groups:detail", kwargs={"slug": BIG_GROUP_SLUG}),
+            thread_pages=[
+                ("first", url),
+                ("middle", f"{url}?page={max(1, (pages + 1) // 2)}"),
+                ("last", f"{url}?page={pages}"),
+            ],
+        )
+
+
 def sample_directory(count: int = 500, seed: int = 11) -> DirectorySample:
     from connective.network.models import Organisation, Profile, Visibility
 
@@ -226,11 +309,8 @@ def member_session() -> tuple[str, str] | None:
 
     from connective.accounts.models import User
 
-    user = (
-        User.objects.filter(email__endswith="@people.bench.example", profile__isnull=False, is_active=True)
-        .order_by("pk")
-        .first()
-    )
+    # The same member the generator made a member of some groups (and of the group with the long thread).
+    user = User.objects.filter(pk=bench_member_id()).first()
     if user is None:
         return None
     session = import_module(settings.SESSION_ENGINE).SessionStore()
@@ -602,6 +682,7 @@ def print_table(results: list[Measurement]) -> None:
 def dataset_facts(database_url: str) -> dict[str, Any]:
     from django.db import connection
 
+    from connective.groups.models import Group, Post
     from connective.network.models import Organisation, Profile
     from connective.practices.models import Practice
     from connective.practices.selectors import practice_search_index
@@ -612,6 +693,8 @@ def dataset_facts(database_url: str) -> dict[str, Any]:
         "database": connection.vendor,
         "people": Profile.objects.count(),
         "organisations": Organisation.objects.count(),
+        "working_groups": Group.objects.count(),
+        "group_posts": Post.objects.count(),
     }
     try:
         from connective.network.search import organisation_search_index, person_search_index
@@ -646,6 +729,7 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_ORGANISATIONS,
         help="organisations in the directory (default 10000)",
     )
+    add_group_arguments(parser)
     parser.add_argument(
         "--database-url", default=DEFAULT_DATABASE_URL, help="default var/bench/bench.sqlite3"
     )
@@ -678,6 +762,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if min(args.practices, args.people, args.organisations, args.requests) < 1:
         parser.error("--practices, --people, --organisations and --requests must be at least 1")
+    check_group_arguments(parser, args)
     args.var_dir = args.var_dir.resolve()
     args.var_dir.mkdir(parents=True, exist_ok=True)
 
@@ -691,15 +776,20 @@ def main(argv: list[str] | None = None) -> int:
         practices=args.practices,
         people=args.people,
         organisations=args.organisations,
+        groups=args.groups,
+        thread_posts=args.thread_posts,
         regenerate=args.regenerate,
     )
     facts = {**dataset, **dataset_facts(args.database_url)}
     slugs = sample_slugs()
     directory = sample_directory()
+    groups = sample_groups()
     session = member_session()
     items = [
         s
-        for s in scenarios(slugs, pdf=args.pdf, practices=facts["practices"], directory=directory)
+        for s in scenarios(
+            slugs, pdf=args.pdf, practices=facts["practices"], directory=directory, groups=groups
+        )
         if not args.only or any(word.lower() in s.name.lower() for word in args.only)
     ]
     results = {s.name: Measurement(s.name, s.kind, s.url(0), s.html) for s in items}
@@ -750,7 +840,8 @@ def main(argv: list[str] | None = None) -> int:
     log("")
     log(
         f"{facts['practices']} practices ({facts['indexed']} indexed), {facts['people']} people, "
-        f"{facts['organisations']} organisations, {facts['database']}, {facts.get('database_mb')} MB; "
+        f"{facts['organisations']} organisations, {facts['working_groups']} working groups "
+        f"({facts['group_posts']} posts), {facts['database']}, {facts.get('database_mb')} MB; "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
     )
     print_table(measured)

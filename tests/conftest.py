@@ -163,3 +163,10 @@ def message_text(message: Message) -> str:
         return ""
     payload = message.get_payload(decode=True)
     return payload.decode(message.get_content_charset() or "utf-8") if isinstance(payload, bytes) else ""
+
+
+def private_files_under(settings: Any, root: Any) -> None:
+    """Keep the private storage (files of group posts and libraries) of this test in `root` itself, and the
+    public MEDIA_ROOT in `root`/public, so that a test can tell where a file went."""
+    settings.MEDIA_ROOT = root / "public"
+    settings.PRIVATE_MEDIA_ROOT = root

@@ -185,3 +185,12 @@ class PostFactory(DjangoModelFactory):
         )
         thread.refresh_from_db(fields=["next_position", "post_count", "last_post_at"])
         return post
+
+
+def wagtail_roots() -> None:
+    """Put back the rows Wagtail's migrations create (root collection), which a transactional test's flush
+    removes; module-scoped demo fixtures load on whatever database state the worker's previous file left."""
+    from wagtail.models import Collection
+
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")

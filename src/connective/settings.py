@@ -7,6 +7,7 @@ platform that starts half-configured fails later in ways that are much harder to
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -275,6 +276,15 @@ MESSAGES_SENT_PER_HOUR = env_int("MESSAGES_SENT_PER_HOUR", 60, minimum=1)
 # they and the task worker share.
 PRIVACY_EXPORT_ROOT = Path(os.environ.get("PRIVACY_EXPORT_ROOT", VAR_DIR / "exports"))
 
+# --- Groups: files attached to posts (each; at most 5 per post) -------------------------------------
+GROUP_ATTACHMENT_MAX_BYTES = env_int("GROUP_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# Threads and replies one member may post through the API, as "<count>/<sec|min|hour|day>".
+API_GROUP_WRITE_RATE = os.environ.get("API_GROUP_WRITE_RATE", "30/min")
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|m|min|h|hour|d|day)", API_GROUP_WRITE_RATE):
+    raise ImproperlyConfigured(
+        f"API_GROUP_WRITE_RATE={API_GROUP_WRITE_RATE!r} is not a rate such as 30/min or 500/day."
+    )
+
 # --- Media storage --------------------------------------------------------------------------------
 MEDIA_STORAGE = env_choice("MEDIA_STORAGE", "file", ("file", "s3"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
@@ -290,6 +300,10 @@ STORAGES: dict[str, dict[str, object]] = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Files of group posts and libraries: outside MEDIA_ROOT (which a front server may serve to anyone), handed out
+# only by views that check who may read them (groups/uploads.py download_response).
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+STORAGES["private"] = {"BACKEND": "connective.core.storage.PrivateFileStorage"}
 if MEDIA_STORAGE == "s3":
     _bucket = os.environ.get("S3_BUCKET", "")
     if not _bucket:
@@ -306,6 +320,10 @@ if MEDIA_STORAGE == "s3":
             "default_acl": "private",
             "querystring_auth": True,
         },
+    }
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**STORAGES["default"]["OPTIONS"], "location": "private"},  # type: ignore[dict-item]
     }
 WHITENOISE_MAX_AGE = 0 if DEBUG else 31536000
 

@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from connective.core import views as core_views
+from connective.groups.sitemaps import GroupSitemap
 from connective.network.sitemaps import CitySitemap, OrganisationSitemap, PersonSitemap
 from connective.practices.sitemaps import PracticeSitemap
 
@@ -16,6 +17,7 @@ sitemaps = {
     "people": PersonSitemap,
     "organisations": OrganisationSitemap,
     "cities": CitySitemap,
+    "groups": GroupSitemap,
 }
 
 urlpatterns = [

@@ -43,6 +43,7 @@ def test_bench_generates_data_and_keeps_list_and_practice_page_within_ten_querie
     database_url = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
     common = [
         *("--practices", "200", "--people", "300", "--organisations", "60"),
+        *("--groups", "40", "--thread-posts", "300"),
         *("--database-url", database_url, "--var-dir", str(tmp_path)),
     ]
     generated = _bench("bench/generate.py", *common)
@@ -64,6 +65,15 @@ def test_bench_generates_data_and_keeps_list_and_practice_page_within_ten_querie
     assert "300 directory people written" in generated.stdout
     assert (report["dataset"]["people"], report["dataset"]["organisations"]) == (320, 80)
     assert report["dataset"]["directory_generated"] is False
+    # The working groups: 40 groups, the first with a thread of 300 posts (ten pages of 30).
+    assert "40 groups with" in generated.stdout and "a thread of 300 posts" in generated.stdout
+    assert (report["dataset"]["working_groups"], report["dataset"]["groups_generated"]) == (40, False)
+    group_pages = [name for name in scenarios if name.startswith(("groups ", "group ", "thread page"))]
+    assert len(group_pages) == 12
+    for name in group_pages:
+        assert scenarios[name]["status"] == 200, name
+        assert 1 <= scenarios[name]["queries"] <= 10, (name, scenarios[name]["queries"])
+    assert scenarios["thread page last"]["url"].endswith("?page=10")
 
 
 def test_bench_directory_pages_answer_within_ten_queries_for_visitors_and_members(tmp_path: Path) -> None:
@@ -74,7 +84,7 @@ def test_bench_directory_pages_answer_within_ten_queries_for_visitors_and_member
         "bench/run.py",
         *("--queries-only", "--output", str(output), "--only", "people", "--only", "organisation"),
         *("--only", "person", "--only", "city"),
-        *("--practices", "100", "--people", "200", "--organisations", "40"),
+        *("--practices", "100", "--people", "200", "--organisations", "40", "--groups", "0"),
         *("--database-url", database_url, "--var-dir", str(tmp_path)),
     )
 

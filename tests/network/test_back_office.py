@@ -198,7 +198,14 @@ def test_merge_is_audit_logged_with_exact_counts(staff: Any, pair: dict[str, Any
     assert entry.object_id == str(keep.pk)
     assert entry.details == {
         "duplicate": {"id": duplicate_pk, "name": "Stadt Leipzig", "slug": "stadt-leipzig"},
-        "moved": {"people": 3, "practices_led": 2, "partnerships": 2, "follows": 3, "activities": 2},
+        "moved": {
+            "people": 3,
+            "practices_led": 2,
+            "partnerships": 2,
+            "follows": 3,
+            "activities": 2,
+            "group_invitations": 0,
+        },
         "shared": {"partnerships": 1, "follows": 2},
         "filled": [],
     }
@@ -215,6 +222,7 @@ def test_merge_preview_counts_what_would_move_and_changes_nothing(pair: dict[str
         ("partnerships", 2, 1),
         ("follows", 3, 2),
         ("activities", 2, 0),
+        ("group_invitations", 0, 0),
     ]
     assert User.objects.filter(organisation=duplicate).count() == 3
     assert Organisation.objects.filter(pk=duplicate.pk).exists()

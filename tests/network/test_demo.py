@@ -52,6 +52,7 @@ from connective.practices.demo_loader import (
     load_demo,
 )
 from connective.practices.models import Practice, PracticeStatus
+from tests.factories import wagtail_roots
 
 PEOPLE_JSON: list[dict[str, Any]] = json.loads((NETWORK_DEMO_DIR / "people.json").read_text(encoding="utf-8"))
 ORGANISATIONS_JSON: list[dict[str, Any]] = json.loads(
@@ -67,6 +68,7 @@ def demo(
 ) -> Iterator[DemoSummary]:
     media = tmp_path_factory.mktemp("media")
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media)), transaction.atomic():
+        wagtail_roots()
         summary = load_demo()
         yield summary
         transaction.set_rollback(True)

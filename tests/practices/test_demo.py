@@ -46,6 +46,7 @@ from connective.practices.models import (
     PracticeStatus,
     ReviewAction,
 )
+from tests.factories import wagtail_roots
 
 PRACTICES_JSON: list[dict[str, Any]] = json.loads((DEMO_DIR / "practices.json").read_text(encoding="utf-8"))
 PEOPLE_JSON: list[dict[str, Any]] = json.loads((DEMO_DIR / "people.json").read_text(encoding="utf-8"))
@@ -57,6 +58,7 @@ def demo(
 ) -> Iterator[DemoSummary]:
     media = tmp_path_factory.mktemp("media")
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media)), transaction.atomic():
+        wagtail_roots()
         summary = load_demo()
         yield summary
         transaction.set_rollback(True)

@@ -50,6 +50,12 @@ from connective.network.models import (
     Profile,
 )
 from connective.network.selectors import person_view, with_profile_data
+from connective.notifications.exports import (
+    NOTIFICATION_COLUMNS,
+    PREFERENCE_COLUMNS,
+    notification_export_rows,
+    preference_export_rows,
+)
 
 EXPORT_REQUESTED = "privacy.export_requested"
 EXPORT_DOWNLOADED = "privacy.export_downloaded"
@@ -170,6 +176,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("message_reports", ("reported", "message", "conversation", "reason", "comment", "status")),
     Kind("blocks", ("blocked", "since")),
     Kind("practices", ("title", "status", "role", "url")),
+    Kind("notifications", NOTIFICATION_COLUMNS),
+    Kind("notification_preferences", PREFERENCE_COLUMNS),
     Kind("audit_log", ("when", "action", "object_type", "object_id", "by_you", "details")),
 )
 
@@ -440,6 +448,8 @@ def privacy_export_data(*, user: User) -> dict[str, Iterable[dict[str, Any]]]:
         "message_reports": _report_rows(user),
         "blocks": _block_rows(user),
         "practices": _practice_rows(user),
+        "notifications": notification_export_rows(user),
+        "notification_preferences": preference_export_rows(user),
         "audit_log": _audit_rows(user),
     }
     return data
@@ -684,6 +694,7 @@ def account_delete(*, user: User, password: str, code: str = "", confirmed: bool
     from allauth.mfa.models import Authenticator
 
     from connective.network.tasks import schedule_person_index
+    from connective.notifications.services import notifications_forget_member
 
     account_delete_check(user=user, password=password, code=code, confirmed=confirmed)
     with transaction.atomic():
@@ -703,6 +714,7 @@ def account_delete(*, user: User, password: str, code: str = "", confirmed: bool
         Activity.objects.filter(actor=user, verb__in=_PERSONAL_ACTIVITIES).delete()
         EmailAddress.objects.filter(user=user).delete()
         Authenticator.objects.filter(user=user).delete()
+        notifications_forget_member(user=user)
         _delete_back_office_profile(user, media_files)
         _delete_sign_in_records(former_email)
 

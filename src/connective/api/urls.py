@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from connective.api.group_views import GroupThreadViewSet, GroupViewSet, ThreadPostViewSet
 from connective.api.views import CityViewSet, OrganisationViewSet, PersonViewSet, PracticeViewSet
 
 router = DefaultRouter()
@@ -9,6 +10,13 @@ router.register("practices", PracticeViewSet, basename="practice")
 router.register("people", PersonViewSet, basename="person")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("cities", CityViewSet, basename="city")
+router.register("groups", GroupViewSet, basename="group")
+router.register(r"groups/(?P<group_slug>[-a-zA-Z0-9_]+)/threads", GroupThreadViewSet, basename="group-thread")
+router.register(
+    r"groups/(?P<group_slug>[-a-zA-Z0-9_]+)/threads/(?P<thread_id>[0-9]+)/posts",
+    ThreadPostViewSet,
+    basename="group-post",
+)
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from connective.core.storage import private_storage
+
 
 class GroupKind(models.TextChoices):
     THEMATIC = "thematic", _("Thematic")
@@ -322,7 +324,7 @@ class Attachment(models.Model):
     post = models.ForeignKey(
         Post, verbose_name=_("post"), on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField(_("file"), upload_to="groups/attachments/%Y/%m/")
+    file = models.FileField(_("file"), upload_to="groups/attachments/%Y/%m/", storage=private_storage)
     name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("size in bytes"))
@@ -395,7 +397,7 @@ class LibraryItem(models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     language = models.CharField(_("language"), max_length=8, default="en")
-    file = models.FileField(_("file"), upload_to="groups/library/%Y/%m/", blank=True)
+    file = models.FileField(_("file"), upload_to="groups/library/%Y/%m/", blank=True, storage=private_storage)
     content_type = models.CharField(_("type"), max_length=100, blank=True)
     size = models.PositiveIntegerField(_("size in bytes"), default=0)
     url = models.URLField(_("address"), max_length=500, blank=True)

@@ -6,3 +6,7 @@ class NetworkConfig(AppConfig):
     name = "connective.network"
     label = "network"
     verbose_name = _("Actors network")
+
+    def ready(self) -> None:
+        # The private-message notice registers with the one notification service.
+        from connective.network import notices  # noqa: F401

@@ -2,7 +2,8 @@
 
 Two members share at most one conversation (`Conversation.pair`, lower user id first), so writing to someone
 again continues the same thread. The platform never shows or mails anyone's e-mail address: the recipient
-gets a notice with a link and replies on the site.
+gets a notice (through the notification service: in their notification centre and, as they chose, by e-mail)
+with a link, and replies on the site.
 
 A member who is blocked, whose account is inactive or deleted, cannot be written to, and the sender reads the
 same neutral sentence in each case, so a block is never revealed. The blocker keeps every conversation they
@@ -11,7 +12,8 @@ already have; only new messages from the blocked person stop.
 Staff handle reports in the back office: they dismiss a report or remove the message (it then reads "This
 message was removed by staff"); each decision is audit-logged and every reporter of that message is told.
 
-E-mail is built inside the transaction and sent on commit: a change that rolls back tells no one anything.
+Notices are written inside the transaction and e-mailed after commit: a change that rolls back tells no one
+anything.
 """
 
 from __future__ import annotations
@@ -58,7 +60,9 @@ from connective.network.models import (
     ReportReason,
     ReportStatus,
 )
+from connective.network.notices import MESSAGE_KIND, notice_name
 from connective.network.selectors import PersonView, person_view, with_profile_data
+from connective.notifications.services import notifications_mark_read_for_target, notify
 
 MESSAGE_MAX = 5000
 REPORT_COMMENT_MAX = 2000
@@ -425,8 +429,14 @@ def _append(*, conversation: Conversation, sender: User, recipient: User, body: 
     ConversationMember.objects.filter(conversation=conversation, user=sender).update(last_read_at=now)
     _forget_unread(sender.pk, recipient.pk)
     if not already_waiting:
-        notice = _notice_email(message=message, sender=sender, recipient=recipient)
-        transaction.on_commit(notice.send)
+        notify(
+            recipients=[recipient],
+            kind=MESSAGE_KIND,
+            actor=sender,
+            target=conversation,
+            path=reverse("network:conversation", kwargs={"pk": conversation.pk}),
+            data={"actor": notice_name(sender), "message": message.pk},
+        )
     return message
 
 
@@ -490,6 +500,8 @@ def conversation_mark_read(*, viewer: Any, conversation: Conversation) -> None:
         last_read_at=timezone.now()
     )
     _forget_unread(viewer.pk)
+    # Having read the conversation, its notices in the notification centre are read too.
+    notifications_mark_read_for_target(user=viewer, target=conversation)
 
 
 # --- Writes: blocking ---------------------------------------------------------------------------------
@@ -650,29 +662,9 @@ def _conversation_link(conversation_id: int) -> str:
     return settings.SITE_URL + reverse("network:conversation", kwargs={"pk": conversation_id})
 
 
-def _excerpt(body: str) -> str:
+def notice_excerpt(body: str) -> str:
+    """What a message notice quotes (network/notices.py): the beginning, never a copy of a long message."""
     return body if len(body) <= NOTICE_EXCERPT else body[:NOTICE_EXCERPT].rstrip() + "…"
-
-
-def _notice_email(*, message: Message, sender: User, recipient: User) -> EmailMessage:
-    # The recipient reads the notice in their own language, whatever language the sender uses.
-    with translation.override(_language_of(recipient)):
-        sender_name = mail_name(sender, recipient)
-        context = {
-            "recipient_name": mail_name(recipient, recipient),
-            "sender_name": sender_name,
-            "excerpt": _excerpt(message.body),
-            "is_excerpt": len(message.body) > NOTICE_EXCERPT,
-            "link": _conversation_link(message.conversation_id),
-            "site_name": settings.WAGTAIL_SITE_NAME,
-        }
-        subject = gettext("%(name)s wrote to you on %(site)s") % {
-            "name": " ".join(sender_name.split()),
-            "site": settings.WAGTAIL_SITE_NAME,
-        }
-        body = render_to_string("network/email/message_notice.txt", context)
-    # No Reply-To: an answer by e-mail would expose the recipient's address and reach no one.
-    return EmailMessage(subject=subject, body=body, to=[recipient.email])
 
 
 def _outcome_email(report: MessageReport) -> EmailMessage | None:

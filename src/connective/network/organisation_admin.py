@@ -215,8 +215,9 @@ _KNOWN_LINKS: dict[tuple[str, str], tuple[str, Any]] = {
     ("practices.practice", "lead_organisation"): ("practices_led", _("Practices led")),
     ("practices.practice", "partners"): ("partnerships", _("Practice partnerships")),
     ("network.activity", "organisation"): ("activities", _("Activities")),
+    ("groups.invitation", "organisation"): ("group_invitations", _("Group invitations")),
 }
-_LINK_ORDER = ("people", "practices_led", "partnerships", "follows", "activities")
+_LINK_ORDER = ("people", "practices_led", "partnerships", "follows", "activities", "group_invitations")
 # Fields of the kept organisation that the duplicate fills in when they are empty (and the verification).
 MERGE_FILLED_FIELDS = ("website", "description", "logo", "city")
 

@@ -29,6 +29,11 @@ class NotificationKind:
     visible: Callable[[list[Notification], Any], set[int]]
     # What a member who chose nothing for the scope gets by e-mail.
     default_delivery: str = "immediate"
+    # The subject of the e-mail sent for one notification; `render` when not given.
+    subject: Callable[[Notification], str] | None = None
+    # Text quoted under the sentence in e-mails (the beginning of a message, say), read at send time so
+    # nothing removed since is mailed: notification id -> text. Called with many at once, like `visible`.
+    excerpts: Callable[[list[Notification]], dict[int, str]] | None = None
 
 
 _kinds: dict[str, NotificationKind] = {}

@@ -552,6 +552,7 @@ def load_demo(*, directory: Path = DEMO_DIR, report: Callable[[str], None] | Non
         summary = DemoSummary(already_loaded=True)
         # A demo loaded before the directory existed gets its network part now; otherwise nothing changes.
         _load_network(summary, say)
+        _load_groups(summary, say)
         return summary
 
     organisations, people, practices = read_demo_json(directory)
@@ -574,6 +575,7 @@ def load_demo(*, directory: Path = DEMO_DIR, report: Callable[[str], None] | Non
     with transaction.atomic():
         _Loader(checked, summary, pictures).run()
     _load_network(summary, say)
+    _load_groups(summary, say)
     summary.indexed = _index_for_search(summary)
     summary.seconds = time.monotonic() - started
     return summary
@@ -587,6 +589,13 @@ def _load_network(summary: DemoSummary, say: Callable[[str], None]) -> None:
     summary.organisations += network.organisations
     summary.people += network.people
     summary.warnings += network.warnings
+
+
+def _load_groups(summary: DemoSummary, say: Callable[[str], None]) -> None:
+    """The working groups of the demo (groups/demo_loader.py), with their discussions, over the directory."""
+    from connective.groups.demo_loader import load_groups_demo
+
+    summary.warnings += load_groups_demo(report=say).warnings
 
 
 def _index_for_search(summary: DemoSummary) -> int:

@@ -18,7 +18,7 @@ class PrivateFileStorage(FileSystemStorage):
         kwargs.setdefault("base_url", "/private-files-are-not-served/")
         super().__init__(**kwargs)
 
-    def _clear_cached_properties(self, setting: str, **kwargs: Any) -> None:
+    def _clear_cached_properties(self, setting: Any, **kwargs: Any) -> None:
         super()._clear_cached_properties(setting, **kwargs)
         if setting == "PRIVATE_MEDIA_ROOT":
             self.__dict__.pop("base_location", None)
@@ -26,7 +26,7 @@ class PrivateFileStorage(FileSystemStorage):
 
     @cached_property
     def base_location(self) -> Any:
-        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
+        return self._value_or_setting(getattr(self, "_location", None), settings.PRIVATE_MEDIA_ROOT)
 
 
 def private_storage() -> Storage:

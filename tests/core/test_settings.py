@@ -51,6 +51,8 @@ def test_check_deploy_with_production_settings_reports_nothing() -> None:
         ("SEARCH_BACKEND", "elastic", "SEARCH_BACKEND='elastic' is not supported"),
         ("REDIS_URL", "http://localhost:6379", "REDIS_URL='http://localhost:6379' must start with redis://"),
         ("ALLOWED_HOSTS", "", "ALLOWED_HOSTS is empty"),
+        ("API_GROUP_WRITE_RATE", "lots", "API_GROUP_WRITE_RATE='lots' is not a rate"),
+        ("GROUP_ATTACHMENT_MAX_BYTES", "12", "GROUP_ATTACHMENT_MAX_BYTES"),
     ],
 )
 def test_settings_with_a_wrong_value_stop_start_up_with_a_clear_message(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from connective.core.storage import private_storage
 
@@ -17,11 +18,11 @@ class GroupKind(models.TextChoices):
 
 class Access(models.TextChoices):
     # Anyone reads; members join at once.
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("group access", "Open")
     # Anyone sees the group; only members read its discussions; joining is by request.
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("group access", "Closed")
     # Only members know it exists; joining is by invitation.
-    SECRET = "secret", _("Secret")
+    SECRET = "secret", pgettext_lazy("group access", "Secret")
 
 
 class Group(models.Model):

@@ -152,3 +152,14 @@ def posts_visible_in(*, access: GroupAccess, thread: Thread, viewer: Any) -> Que
         shown |= Q(author=viewer, status=PostStatus.HELD)
     # Hidden posts keep their place in the thread but show only "hidden by a moderator" to readers.
     return posts.filter(shown)
+
+
+def threads_about_practice(*, viewer: Any, practice: Any, limit: int = 5) -> list[Thread]:
+    """Discussions about a practice in groups the viewer may read, latest first; one query."""
+    threads = Thread.objects.filter(practice=practice, post_count__gt=0)
+    if not is_programme_staff(viewer):
+        readable = Q(group__access=Access.OPEN)
+        if is_member(viewer):
+            readable |= Q(Exists(Membership.objects.filter(group=OuterRef("group_id"), user=viewer)))
+        threads = threads.filter(readable)
+    return list(threads.select_related("group").order_by("-last_post_at", "-pk")[:limit])

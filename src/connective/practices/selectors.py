@@ -10,13 +10,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import get_language
 
 from connective.accounts.rules import is_editor
 from connective.core.models import SDG, City, CitySize, Country, Region, Topic
+from connective.groups.models import Thread
 from connective.practices.models import (
     SECTIONS,
     ContentLanguage,
@@ -76,6 +77,9 @@ def practice_get_visible(*, user: Any, slug: str) -> Practice:
             ),
             Prefetch("documents", queryset=PracticeDocument.objects.select_related("document")),
         )
+        # Whether any working-group thread is about it, read in the same query, so that the page asks for the
+        # discussions (groups' template tag, filtered by who reads) only when there are some.
+        .annotate(has_group_threads=Exists(Thread.objects.filter(practice=OuterRef("pk"), post_count__gt=0)))
     )
     practice = queryset.filter(slug=slug).first()
     if practice is None:

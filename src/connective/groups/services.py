@@ -11,7 +11,6 @@ PermissionDenied.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from io import BytesIO
 from typing import Any
 from uuid import uuid4
 
@@ -27,6 +26,7 @@ from django.utils.translation import gettext
 
 from connective.accounts.models import Role, User
 from connective.accounts.rules import is_member, is_programme_staff
+from connective.core.images import image_extension, image_reencoded, image_size
 from connective.core.models import Region, Topic
 from connective.core.services import audit_log_record
 from connective.groups.models import (
@@ -61,10 +61,6 @@ RESERVED_SLUGS = frozenset(
     {"invitations", "reports", "new", "feed", "search", "mine", "api", "admin", "static", "media"}
 )
 
-COVER_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-COVER_MAX_BYTES = 5 * 1024 * 1024
-# Refused before Pillow decodes the picture: a small file can hold a huge image.
-COVER_MAX_PIXELS = 40_000_000
 # The stored cover is cut to 16:9 and at most this wide; the original, with its metadata, is not kept.
 COVER_STORED_WIDTH = 1200
 
@@ -97,61 +93,22 @@ def _language_code_valid(code: str) -> bool:
 
 def group_validate_cover(file: UploadedFile) -> str:
     """The cover's format as a file extension, or a ValidationError that says what to upload instead."""
-    from PIL import Image as PILImage
-
-    if file.size is not None and file.size > COVER_MAX_BYTES:
-        raise ValidationError(
-            gettext("The cover image is %(size)s MB; the limit is 5 MB. Please upload a smaller image.")
-            % {"size": f"{file.size / (1024 * 1024):.1f}"},
-            code="too_large",
-        )
-    detected = ""
-    pixels = 0
-    try:
-        file.seek(0)
-        with PILImage.open(file) as picture:
-            detected = picture.format or ""
-            pixels = picture.width * picture.height
-            picture.verify()
-    except Exception:  # Pillow raises many types for a file that is not an image
-        detected = ""
-    finally:
-        file.seek(0)
-    if detected not in COVER_FORMATS:
-        raise ValidationError(
-            gettext("The cover must be a JPEG, PNG or WebP image."),
-            code="invalid_type",
-        )
-    if pixels > COVER_MAX_PIXELS:
-        raise ValidationError(
-            gettext(
-                "The cover image has too many pixels. Please upload one of at most 6,000 by 6,000 pixels."
-            ),
-            code="too_large",
-        )
-    return COVER_FORMATS[detected]
+    return image_extension(
+        file,
+        too_large=gettext(
+            "The cover image is %(size)s MB; the limit is 5 MB. Please upload a smaller image."
+        ),
+        wrong_type=gettext("The cover must be a JPEG, PNG or WebP image."),
+        too_many_pixels=gettext(
+            "The cover image has too many pixels. Please upload one of at most 6,000 by 6,000 pixels."
+        ),
+    )
 
 
 def _cover_content(file: UploadedFile, extension: str) -> ContentFile[bytes]:
-    """The cover re-encoded without its metadata (camera, GPS position), cut to 16:9, at a sensible size."""
-    from PIL import Image as PILImage
-    from PIL import ImageOps
-
-    file.seek(0)
-    with PILImage.open(file) as original:
-        upright = ImageOps.exif_transpose(original) or original
-        width = min(upright.width, COVER_STORED_WIDTH)
-        height = max(1, round(width * 9 / 16))
-        picture = ImageOps.fit(upright, (width, height))
-        output = BytesIO()
-        if extension == "jpg":
-            picture.convert("RGB").save(output, format="JPEG", quality=82, optimize=True)
-        elif extension == "webp":
-            picture.save(output, format="WEBP", quality=82)
-        else:
-            picture.save(output, format="PNG", optimize=True)
-    file.seek(0)
-    return ContentFile(output.getvalue())
+    """The cover re-encoded without its metadata, cut to 16:9, at most 1,200 pixels wide."""
+    width = min(image_size(file)[0], COVER_STORED_WIDTH)
+    return image_reencoded(file, extension, width=width, height=max(1, round(width * 9 / 16)), quality=82)
 
 
 def _text_error(data: Mapping[str, Any], key: str, limit: int, errors: dict[str, list[str]]) -> None:

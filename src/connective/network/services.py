@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from io import BytesIO
 from typing import Any
 from uuid import uuid4
 
@@ -14,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
+from connective.core.images import image_extension, image_reencoded, image_size
 from connective.core.services import audit_log_record
 from connective.network.models import Profile
 
@@ -44,10 +44,6 @@ def profile_ensure(*, user: Any) -> Profile:
 
 # --- Editing a profile --------------------------------------------------------------------------------------
 
-PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
-# Larger pictures are refused before Pillow decodes them: a small file can hold a huge image.
-PHOTO_MAX_PIXELS = 40_000_000
 # The stored photo is a square re-encoded at most this wide; the original (with its metadata) is not kept.
 PHOTO_STORED_SIZE = 800
 MAX_LANGUAGES = 10
@@ -72,61 +68,23 @@ def language_code_valid(code: str) -> bool:
 
 def profile_validate_photo(file: UploadedFile) -> str:
     """The photo's format as a file extension, or a ValidationError a member understands."""
-    from PIL import Image as PILImage
-
-    if file.size is not None and file.size > PHOTO_MAX_BYTES:
-        raise ValidationError(
-            gettext("The photo is %(size)s MB; the limit is 5 MB. Please upload a smaller photo.")
-            % {"size": f"{file.size / (1024 * 1024):.1f}"},
-            code="too_large",
-        )
-    detected = ""
-    pixels = 0
-    try:
-        file.seek(0)
-        with PILImage.open(file) as picture:
-            detected = picture.format or ""
-            pixels = picture.width * picture.height
-            picture.verify()
-    except Exception:  # Pillow raises many types for a file that is not an image
-        detected = ""
-    finally:
-        file.seek(0)
-    if detected not in PHOTO_FORMATS:
-        raise ValidationError(
-            gettext(
-                "This file is not a JPEG, PNG or WebP image. Please upload a photo in one of these formats."
-            ),
-            code="invalid_type",
-        )
-    if pixels > PHOTO_MAX_PIXELS:
-        raise ValidationError(
-            gettext("The photo has too many pixels. Please upload one of at most 6,000 by 6,000 pixels."),
-            code="too_large",
-        )
-    return PHOTO_FORMATS[detected]
+    return image_extension(
+        file,
+        too_large=gettext("The photo is %(size)s MB; the limit is 5 MB. Please upload a smaller photo."),
+        wrong_type=gettext(
+            "This file is not a JPEG, PNG or WebP image. Please upload a photo in one of these formats."
+        ),
+        too_many_pixels=gettext(
+            "The photo has too many pixels. Please upload one of at most 6,000 by 6,000 pixels."
+        ),
+    )
 
 
 def _photo_content(file: UploadedFile, extension: str) -> ContentFile[bytes]:
-    """The photo re-encoded without its metadata (camera, GPS position) and at a sensible size."""
-    from PIL import Image as PILImage
-    from PIL import ImageOps
-
-    file.seek(0)
-    with PILImage.open(file) as original:
-        upright = ImageOps.exif_transpose(original) or original
-        # Square, because every page shows the photo in a square; cut from the middle.
-        side = min(upright.width, upright.height, PHOTO_STORED_SIZE)
-        picture = ImageOps.fit(upright, (side, side))
-        output = BytesIO()
-        if extension == "jpg":
-            picture.convert("RGB").save(output, format="JPEG", quality=85, optimize=True)
-        elif extension == "webp":
-            picture.save(output, format="WEBP", quality=85)
-        else:
-            picture.save(output, format="PNG", optimize=True)
-    file.seek(0)
-    return ContentFile(output.getvalue())
+    """The photo re-encoded without its metadata, square (every page shows it in a square), at most 800 wide."""
+    width, height = image_size(file)
+    side = min(width, height, PHOTO_STORED_SIZE)
+    return image_reencoded(file, extension, width=side, height=side, quality=85)
 
 
 def _profile_errors(data: Mapping[str, Any]) -> dict[str, list[str]]:

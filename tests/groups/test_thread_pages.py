@@ -757,3 +757,38 @@ def test_thread_page_of_30_posts_weighs_under_60_kb_compressed(long_thread: Thre
     weight = len(gzip.compress(html)) + len(gzip.compress(assets))
     assert weight < 60 * 1024, weight
     assert settings.STATIC_URL == "/static/"
+
+
+# --- The cached part of each post ---------------------------------------------------------------------
+
+
+def test_thread_page_shows_an_edit_made_after_the_post_was_cached(member: Any, moderator: Any) -> None:
+    group = make_group(Access.OPEN, member=member, moderator=moderator)
+    thread = start(group, member)
+    post = thread.posts.get()
+    reader = Client()
+    assert OPENING.split()[0] in html_of(reader.get(thread_url(thread)))
+
+    post_edit(
+        editor=member, access=access_of(member, group), post=post, body="Shade trees first, then cool roofs."
+    )
+
+    html = html_of(reader.get(thread_url(thread)))
+    assert "Shade trees first, then cool roofs." in html
+    assert OPENING not in html
+
+
+def test_thread_page_cached_post_follows_the_readers_language(member: Any, moderator: Any) -> None:
+    group = make_group(Access.OPEN, member=member, moderator=moderator)
+    thread = start(group, member)
+    PostFactory(thread=thread, author=member, body="Second post.")
+    post_edit(
+        editor=member, access=access_of(member, group), post=thread.posts.last(), body="Second post, edited."
+    )
+    reader = Client()
+    english = html_of(reader.get(thread_url(thread)))
+    french_url = thread_url(thread).replace("/en/", "/fr/", 1)
+    french = html_of(reader.get(french_url))
+    assert "edited" in english
+    assert "edited " not in french
+    assert "modifié" in french

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import secrets
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -803,6 +804,26 @@ class PostView:
     reactions: list[ReactionCount]
     attachments: list[Attachment]
     quote: QuoteView | None
+
+    @property
+    def fragment_key(self) -> str:
+        """Everything the cached part of a post (groups/_post_content.html) is made of, so that a change to
+        any of it (an edit, the author's name or what this reader may see of them, the quoted post) renders
+        it afresh; the language and time zone are added by the template."""
+        post, author, quote = self.post, self.author, self.quote
+        return "|".join(
+            str(part)
+            for part in (
+                post.pk,
+                post.edited_at.timestamp() if post.edited_at else "",
+                self.author_name,
+                author.url if author else "",
+                author.initials if author else "",
+                author.organisation.name if author and author.organisation else "",
+                f"{quote.pk}:{quote.shown}:{quote.author_name}:{zlib.crc32(quote.body_html.encode())}" if quote else "",
+                ",".join(str(file.pk) for file in self.attachments),
+            )
+        )
 
 
 @dataclass(frozen=True)

@@ -820,7 +820,9 @@ class PostView:
                 author.url if author else "",
                 author.initials if author else "",
                 author.organisation.name if author and author.organisation else "",
-                f"{quote.pk}:{quote.shown}:{quote.author_name}:{zlib.crc32(quote.body_html.encode())}" if quote else "",
+                f"{quote.pk}:{quote.shown}:{quote.author_name}:{zlib.crc32(quote.body_html.encode())}"
+                if quote
+                else "",
                 ",".join(str(file.pk) for file in self.attachments),
             )
         )

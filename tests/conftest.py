@@ -41,6 +41,16 @@ def _fresh_cache() -> Iterator[None]:
     forget_search_vocabulary()
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    # A request to /ar/... leaves Arabic active in the thread after it returns; each test starts in English.
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
 @pytest.fixture
 def visitor() -> None:
     return None

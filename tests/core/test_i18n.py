@@ -11,17 +11,20 @@ from django.utils import translation
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
 TRANSLATED = [code for code, _name in settings.LANGUAGES if code != "en"]
-ENTRY = re.compile(r'^msgid "(.*)"\n((?:".*"\n)*)msgstr(?:\[0\])? "(.*)"\n((?:".*"\n)*)', re.MULTILINE)
+ENTRY = re.compile(
+    r'^(?:msgctxt "(.*)"\n)?msgid "(.*)"\n((?:".*"\n)*)msgstr(?:\[0\])? "(.*)"\n((?:".*"\n)*)', re.MULTILINE
+)
 
 
-def _entries(language: str) -> list[tuple[str, str]]:
+def _entries(language: str) -> list[tuple[str, str, str]]:
+    """(context, msgid, msgstr) of every entry; context is "" for entries without msgctxt."""
     text = (LOCALE / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
     text = re.sub(r"^#~.*\n", "", text, flags=re.MULTILINE)
 
     def joined(first: str, rest: str) -> str:
         return first + "".join(re.findall(r'^"(.*)"$', rest, flags=re.MULTILINE))
 
-    return [(joined(m[1], m[2]), joined(m[3], m[4])) for m in ENTRY.finditer(text)]
+    return [(m[1] or "", joined(m[2], m[3]), joined(m[4], m[5])) for m in ENTRY.finditer(text)]
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
@@ -30,16 +33,17 @@ def test_catalogue_is_complete_and_not_fuzzy(language: str) -> None:
     assert "#, fuzzy" not in po
     entries = _entries(language)
     assert len(entries) > 400
-    untranslated = [msgid for msgid, msgstr in entries if msgid and not msgstr]
+    untranslated = [msgid for _context, msgid, msgstr in entries if msgid and not msgstr]
     assert untranslated == []
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_compiled_catalogue_matches_its_source(language: str) -> None:
     compiled = gettext.GNUTranslations(open(LOCALE / language / "LC_MESSAGES" / "django.mo", "rb"))  # noqa: SIM115
-    for msgid, msgstr in _entries(language):
+    for context, msgid, msgstr in _entries(language):
         if msgid and "\\" not in msgid and "\\" not in msgstr:
-            assert compiled.gettext(msgid) == msgstr, msgid
+            found = compiled.pgettext(context, msgid) if context else compiled.gettext(msgid)
+            assert found == msgstr, msgid
 
 
 @pytest.mark.parametrize(

@@ -700,3 +700,13 @@ def test_sitemap_lists_open_and_closed_groups_only(world: World) -> None:
     assert "/en/groups/urban-heat/" in xml
     assert "/en/groups/women-leadership/" in xml
     assert "budget-talks" not in xml
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_group_home_links_members_to_their_email_choice_for_the_group(world: World, persona: str) -> None:
+    group = world.groups[Access.OPEN]
+
+    html = client_for(world.user(persona)).get(detail_url(group)).content.decode()
+
+    link = f'href="/en/notifications/preferences/#field-group_{group.pk}"'
+    assert (link in html) == (persona in {"member", "moderator"})

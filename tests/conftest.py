@@ -42,6 +42,22 @@ def _fresh_cache() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _wagtail_roots(request: pytest.FixtureRequest, django_db_blocker: Any) -> None:
+    # A transactional test (the end-to-end journeys) empties every table when it ends, Wagtail's root
+    # collection included; the tests that follow on that worker need it to store images.
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("django_db_setup")
+    from tests.factories import wagtail_roots
+
+    with django_db_blocker.unblock():
+        wagtail_roots()
+
+
+@pytest.fixture(autouse=True)
 def _default_language() -> Iterator[None]:
     # A request to /ar/... leaves Arabic active in the thread after it returns; each test starts in English.
     from django.utils import translation

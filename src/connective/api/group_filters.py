@@ -4,26 +4,15 @@ page's own form, groups.forms.GroupFilterForm, so the page and the API filter al
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from connective.practices.filters import MAX_PAGE
+from connective.core.forms import page_number_field
 
 
 class PageForm(forms.Form):
     """A page number; check_page tells a page beyond the last one once the pages are counted."""
 
-    page = forms.IntegerField(
-        label=_("Page"),
-        required=False,
-        min_value=1,
-        max_value=MAX_PAGE,
-        error_messages={
-            "invalid": _("The page must be a number, e.g. 2."),
-            "min_value": _("Pages are counted from 1."),
-            "max_value": _("There are not that many pages."),
-        },
-    )
+    page = page_number_field()
 
     def clean_page(self) -> int:
         return self.cleaned_data.get("page") or 1

@@ -7,6 +7,24 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+# Deeper pages are refused: no one reads them, and an offset that large only costs the database.
+MAX_PAGE = 10_000
+
+
+def page_number_field() -> forms.IntegerField:
+    """The `page` parameter of every paginated list and API, with the same words for every mistake."""
+    return forms.IntegerField(
+        label=_("Page"),
+        required=False,
+        min_value=1,
+        max_value=MAX_PAGE,
+        error_messages={
+            "invalid": _("The page must be a number, e.g. 2."),
+            "min_value": _("Pages are counted from 1."),
+            "max_value": _("There are not that many pages."),
+        },
+    )
+
 
 class _TranslatedNamesBase(WagtailAdminModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from connective.accounts.models import User
+from connective.core.forms import page_number_field
 from connective.core.models import Region, Topic
 from connective.groups.group_selectors import SORT_ACTIVE, SORT_MEMBERS, SORT_NAME
 from connective.groups.models import Access, Group, GroupKind
@@ -27,7 +28,6 @@ from connective.network.models import Organisation
 from connective.practices.models import ContentLanguage
 
 MAX_QUERY_LENGTH = 200
-MAX_PAGE = 10_000
 
 
 def _names_text(names: dict[str, str]) -> str:
@@ -127,17 +127,7 @@ class GroupFilterForm(forms.Form):
         ],
         error_messages={"invalid_choice": _("Sort by name, activity or members, not “%(value)s”.")},
     )
-    page = forms.IntegerField(
-        label=_("Page"),
-        required=False,
-        min_value=1,
-        max_value=MAX_PAGE,
-        error_messages={
-            "invalid": _("The page must be a number, e.g. 2."),
-            "min_value": _("Pages are counted from 1."),
-            "max_value": _("There are not that many pages."),
-        },
-    )
+    page = page_number_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from connective.practices.selectors import search_vocabulary

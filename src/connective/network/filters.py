@@ -15,6 +15,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from connective.core.forms import page_number_field
 from connective.network.models import ActorType, LanguageLevel, OrganisationType
 from connective.network.search import (
     SORT_NAME,
@@ -24,7 +25,7 @@ from connective.network.search import (
     VERIFIED_YES,
     DirectoryPage,
 )
-from connective.practices.filters import MAX_PAGE, MAX_QUERY_LENGTH, ChoicesFilter
+from connective.practices.filters import MAX_QUERY_LENGTH, ChoicesFilter
 from connective.practices.selectors import search_vocabulary
 
 
@@ -74,20 +75,6 @@ def _query_field() -> forms.CharField:
     )
 
 
-def _page_field() -> forms.IntegerField:
-    return forms.IntegerField(
-        label=_("Page"),
-        required=False,
-        min_value=1,
-        max_value=MAX_PAGE,
-        error_messages={
-            "invalid": _("The page must be a number, e.g. 2."),
-            "min_value": _("Pages are counted from 1."),
-            "max_value": _("There are not that many pages."),
-        },
-    )
-
-
 class _DirectoryForm(forms.Form):
     """Checks of a directory list's parameters. `cleaned_data` goes to the search as `query`.
 
@@ -97,7 +84,7 @@ class _DirectoryForm(forms.Form):
 
     country = _Upper(label=_("Country"), unknown=_("There is no country with the code “%(value)s”."))
     region = ChoicesFilter(label=_("Region"), unknown=_("There is no region “%(value)s”."))
-    page = _page_field()
+    page = page_number_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

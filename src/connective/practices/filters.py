@@ -13,6 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from connective.core.forms import page_number_field
 from connective.core.models import CitySize
 from connective.practices.models import ContentLanguage
 from connective.practices.selectors import (
@@ -24,7 +25,6 @@ from connective.practices.selectors import (
 )
 
 MAX_QUERY_LENGTH = 200
-MAX_PAGE = 10_000
 MAX_VALUES_PER_FILTER = 20
 
 
@@ -143,17 +143,7 @@ class PracticeFilterForm(forms.Form):
         ],
         error_messages={"invalid_choice": _("Sort by relevance, newest or oldest, not “%(value)s”.")},
     )
-    page = forms.IntegerField(
-        label=_("Page"),
-        required=False,
-        min_value=1,
-        max_value=MAX_PAGE,
-        error_messages={
-            "invalid": _("The page must be a number, e.g. 2."),
-            "min_value": _("Pages are counted from 1."),
-            "max_value": _("There are not that many pages."),
-        },
-    )
+    page = page_number_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

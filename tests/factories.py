@@ -9,6 +9,15 @@ from factory.django import DjangoModelFactory
 from connective.accounts.models import Role, User
 from connective.core.models import City, CitySize, Country, Topic
 from connective.core.text import render_markdown
+from connective.events.models import (
+    AgendaSession,
+    Event,
+    EventFormat,
+    EventStatus,
+    ParticipationMode,
+    Registration,
+    RegistrationStatus,
+)
 from connective.groups.models import (
     Access,
     Group,
@@ -185,6 +194,65 @@ class PostFactory(DjangoModelFactory):
         )
         thread.refresh_from_db(fields=["next_position", "post_count", "last_post_at"])
         return post
+
+
+class EventFactory(DjangoModelFactory):
+    """A published dialogue event in Leipzig a month from now, 20 places, open registration."""
+
+    class Meta:
+        model = Event
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Dialogue event {n}")
+    slug = factory.Sequence(lambda n: f"dialogue-event-{n}")
+    format = EventFormat.DIALOGUE
+    status = EventStatus.PUBLISHED
+    summary = "Practitioners compare what works."
+    description = "Twenty practitioners, each with a practice or a challenge."
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=30))
+    ends_at = factory.LazyAttribute(lambda event: event.starts_at + timezone.timedelta(days=2))
+    time_zone = "Europe/Berlin"
+    venue_name = "Neues Rathaus"
+    capacity = 20
+    participation = ParticipationMode.REGISTRATION
+    languages = factory.LazyFunction(lambda: ["en"])
+
+    @factory.post_generation
+    def organisers(self, create: bool, extracted: list[User] | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.organisers.set(extracted)
+
+
+class AgendaSessionFactory(DjangoModelFactory):
+    class Meta:
+        model = AgendaSession
+
+    event = factory.SubFactory(EventFactory)
+    title = factory.Sequence(lambda n: f"Session {n}")
+    starts_at = factory.LazyAttribute(lambda s: s.event.starts_at)
+    ends_at = factory.LazyAttribute(lambda s: s.event.starts_at + timezone.timedelta(hours=1))
+
+
+class RegistrationFactory(DjangoModelFactory):
+    """A confirmed place; the event's counts follow, as the services keep them."""
+
+    class Meta:
+        model = Registration
+
+    event = factory.SubFactory(EventFactory)
+    user = factory.SubFactory(UserFactory)
+    status = RegistrationStatus.CONFIRMED
+
+    @classmethod
+    def _create(cls, model_class: type[Registration], *args: object, **kwargs: object) -> Registration:
+        from django.db.models import F
+
+        registration = super()._create(model_class, *args, **kwargs)
+        if registration.status == RegistrationStatus.CONFIRMED:
+            Event.objects.filter(pk=registration.event_id).update(confirmed_count=F("confirmed_count") + 1)
+        elif registration.status == RegistrationStatus.WAITLISTED:
+            Event.objects.filter(pk=registration.event_id).update(waitlist_count=F("waitlist_count") + 1)
+        return registration
 
 
 def wagtail_roots() -> None:

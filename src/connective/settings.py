@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "connective.practices",
     "connective.notifications",
     "connective.groups",
+    "connective.events",
     "connective.api",
     # Wagtail: the back office.
     "wagtail.contrib.forms",
@@ -146,6 +147,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "connective.core.middleware.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",

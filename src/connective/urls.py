@@ -42,6 +42,7 @@ urlpatterns += i18n_patterns(
     path("account/", include("connective.accounts.urls")),
     path("", include("connective.network.urls")),
     path("groups/", include("connective.groups.urls")),
+    path("events/", include("connective.events.urls")),
     path("notifications/", include("connective.notifications.urls")),
     prefix_default_language=True,
 )

@@ -42,6 +42,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     language = models.CharField(_("preferred language"), max_length=8, default="en")
+    # IANA name such as "Africa/Casablanca"; empty means the browser's, else UTC. Event times show in it.
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     position = models.CharField(_("position"), max_length=200, blank=True)
     organisation = models.ForeignKey(
         "network.Organisation",

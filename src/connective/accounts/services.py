@@ -58,3 +58,22 @@ def user_has_two_factor(user: User) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def user_set_time_zone(*, user: User, time_zone: str) -> User:
+    """Choose the zone times are shown in ("" for the browser's). Unknown names are refused."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext
+
+    from connective.core.middleware import time_zone_valid
+
+    time_zone = (time_zone or "").strip()
+    if time_zone and not time_zone_valid(time_zone):
+        raise ValidationError(
+            gettext("“%(zone)s” is not a time zone; choose one from the list, e.g. Africa/Nairobi.")
+            % {"zone": time_zone},
+            code="time_zone",
+        )
+    user.time_zone = time_zone
+    user.save(update_fields=["time_zone"])
+    return user

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import functools
+import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 
 class SecurityHeadersMiddleware:
@@ -35,3 +38,33 @@ class SecurityHeadersMiddleware:
         )
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+@functools.cache
+def known_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def time_zone_valid(name: str) -> bool:
+    return name in known_time_zones()
+
+
+class TimeZoneMiddleware:
+    """Show times in the viewer's zone: the one chosen in their account, else the one their browser reported
+    (the `tz` cookie set by events/timezone.js), else UTC. An unknown name is ignored."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        chosen = getattr(user, "time_zone", "") if user is not None and user.is_authenticated else ""
+        name = chosen or request.COOKIES.get("tz", "")
+        if name and time_zone_valid(name):
+            timezone.activate(zoneinfo.ZoneInfo(name))
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -1,0 +1,199 @@
+"""Every read of events, filtered by what the viewer may see. A draft is seen only by its organisers and
+programme staff; published, postponed and cancelled events by everyone. Anything else answers 404."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from connective.accounts.rules import is_programme_staff
+from connective.events.models import (
+    AgendaSession,
+    AttendanceMode,
+    Event,
+    EventDocument,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+)
+
+PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.POSTPONED, EventStatus.CANCELLED)
+
+
+def events_visible(user: Any) -> QuerySet[Event]:
+    events = Event.objects.all()
+    if is_programme_staff(user):
+        return events
+    if user is not None and user.is_authenticated:
+        organised = Event.organisers.through.objects.filter(event_id=OuterRef("pk"), user_id=user.pk)
+        return events.filter(Q(status__in=PUBLIC_STATUSES) | Exists(organised))
+    return events.filter(status__in=PUBLIC_STATUSES)
+
+
+def events_public() -> QuerySet[Event]:
+    """What anyone may see, for feeds and sitemaps that are the same for every reader."""
+    return Event.objects.filter(status__in=PUBLIC_STATUSES)
+
+
+@dataclass
+class EventAccess:
+    event: Event
+    is_staff: bool
+    is_organiser: bool
+    registration: Registration | None
+
+    @property
+    def can_see(self) -> bool:
+        return self.event.status in PUBLIC_STATUSES or self.is_organiser or self.is_staff
+
+    @property
+    def is_participant(self) -> bool:
+        return self.registration is not None and self.registration.status == RegistrationStatus.CONFIRMED
+
+    @property
+    def attended(self) -> bool:
+        return (
+            self.is_participant
+            and self.registration is not None
+            and self.registration.checked_in_at is not None
+        )
+
+    @property
+    def manages(self) -> bool:
+        return self.is_organiser or self.is_staff
+
+
+def event_access(user: Any, event: Event) -> EventAccess:
+    authenticated = user is not None and user.is_authenticated
+    registration = None
+    is_organiser = False
+    if authenticated:
+        registration = (
+            Registration.objects.filter(event=event, user=user).select_related("certificate").first()
+        )
+        is_organiser = event.organisers.filter(pk=user.pk).exists()
+    return EventAccess(
+        event=event,
+        is_staff=bool(is_programme_staff(user)),
+        is_organiser=is_organiser,
+        registration=registration,
+    )
+
+
+def event_for(user: Any, slug: str) -> EventAccess:
+    """The event at `slug` with what `user` may do there; 404 when they may not see it."""
+    event = (
+        Event.objects.select_related("host_city__country", "host_organisation", "region")
+        .filter(slug=slug)
+        .first()
+    )
+    if event is None:
+        raise Http404
+    access = event_access(user, event)
+    if not access.can_see:
+        raise Http404
+    return access
+
+
+@dataclass
+class EventFilters:
+    q: str = ""
+    format: str = ""
+    topic: str = ""
+    region: str = ""
+    language: str = ""
+    mode: str = ""  # "online" or "in_person"
+    when: str = "upcoming"  # "upcoming", "past" or "all"
+
+
+def event_list(user: Any, filters: EventFilters, *, now: datetime | None = None) -> QuerySet[Event]:
+    now = now or timezone.now()
+    events = events_visible(user).select_related("host_city__country", "region")
+    if filters.q:
+        events = events.filter(Q(title__icontains=filters.q) | Q(summary__icontains=filters.q))
+    if filters.format:
+        events = events.filter(format=filters.format)
+    if filters.topic:
+        events = events.filter(
+            Q(topics__slug=filters.topic) | Q(topics__parent__slug=filters.topic)
+        ).distinct()
+    if filters.region:
+        events = events.filter(region__slug=filters.region)
+    if filters.language:
+        # Works on SQLite and PostgreSQL alike: the JSON list as text holds "fr" with its quotes.
+        events = events.filter(Q(languages__icontains=f'"{filters.language}"') | Q(language=filters.language))
+    if filters.mode == "online":
+        events = events.filter(mode__in=(AttendanceMode.ONLINE, AttendanceMode.HYBRID))
+    elif filters.mode == "in_person":
+        events = events.filter(mode__in=(AttendanceMode.IN_PERSON, AttendanceMode.HYBRID))
+    if filters.when == "past":
+        return events.filter(ends_at__lt=now).order_by("-starts_at", "-pk")
+    if filters.when == "upcoming":
+        events = events.filter(ends_at__gte=now)
+    return events.order_by("starts_at", "pk")
+
+
+def events_in_month(user: Any, start: datetime, end: datetime) -> QuerySet[Event]:
+    return (
+        events_visible(user)
+        .filter(starts_at__lt=end, ends_at__gte=start)
+        .select_related("host_city")
+        .order_by("starts_at", "pk")
+    )
+
+
+def event_page_parts(access: EventAccess) -> dict[str, Any]:
+    """The agenda, documents and practices of the event page, in a fixed number of queries."""
+    event = access.event
+    sessions = list(
+        AgendaSession.objects.filter(event=event).prefetch_related(Prefetch("speakers", queryset=_people()))
+    )
+    documents = EventDocument.objects.filter(event=event)
+    if not (access.is_participant or access.manages):
+        documents = documents.filter(participants_only=False)
+    return {
+        "sessions": sessions,
+        "documents": list(documents),
+        "organisers": list(_people().filter(organised_events=event)),
+        "topics": list(event.topics.all()),
+        "practices": list(event.practices.filter(status="published").only("slug", "title")),
+    }
+
+
+def _people() -> QuerySet[Any]:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.select_related("profile", "organisation", "city", "country")
+
+
+def public_participants(event: Event) -> QuerySet[Registration]:
+    if not event.public_participants:
+        return Registration.objects.none()
+    return (
+        Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED, public=True)
+        .select_related("user__profile", "user__organisation", "user__city", "user__country")
+        .order_by("user__last_name", "user__first_name")
+    )
+
+
+def participants_for_organisers(event: Event, *, status: str = "") -> QuerySet[Registration]:
+    registrations = Registration.objects.filter(event=event).select_related(
+        "user__organisation", "user__country", "user__city", "practice", "reserved__region"
+    )
+    if status:
+        registrations = registrations.filter(status=status)
+    return registrations.order_by("status", "waitlisted_at", "created_at", "pk")
+
+
+def my_registrations(user: Any) -> QuerySet[Registration]:
+    return (
+        Registration.objects.filter(user=user)
+        .exclude(event__status=EventStatus.DRAFT)
+        .select_related("event__host_city", "certificate")
+        .order_by("-event__starts_at")
+    )

@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from connective.core import views as core_views
+from connective.events.sitemaps import EventSitemap
 from connective.groups.sitemaps import GroupSitemap
 from connective.network.sitemaps import CitySitemap, OrganisationSitemap, PersonSitemap
 from connective.practices.sitemaps import PracticeSitemap
@@ -18,6 +19,7 @@ sitemaps = {
     "organisations": OrganisationSitemap,
     "cities": CitySitemap,
     "groups": GroupSitemap,
+    "events": EventSitemap,
 }
 
 urlpatterns = [

@@ -438,3 +438,22 @@ def test_member_chooses_a_time_zone(member: Any) -> None:
     assert "“Moon/Base” is not a time zone" in response.content.decode()
     member.refresh_from_db()
     assert member.time_zone == "Asia/Manila"
+
+
+def test_sitemap_lists_events_but_never_drafts() -> None:
+    EventFactory(slug="water-dialogue-amman")
+    EventFactory(slug="draft-in-the-making", status=EventStatus.DRAFT)
+    xml = Client().get("/sitemap-events.xml").content.decode()
+    assert "/en/events/water-dialogue-amman/" in xml
+    assert "draft-in-the-making" not in xml
+
+
+def test_practice_page_lists_the_events_it_was_presented_at(published_practice: Any, member: Any) -> None:
+    shown = EventFactory(title="Dialogue on safe streets")
+    hidden = EventFactory(title="Draft workshop", status=EventStatus.DRAFT)
+    shown.practices.add(published_practice)
+    hidden.practices.add(published_practice)
+    body = client_for(member).get(f"/en/practices/{published_practice.slug}/").content.decode()
+    assert "Presented at events" in body
+    assert "Dialogue on safe streets" in body
+    assert "Draft workshop" not in body

@@ -25,16 +25,10 @@ def takes_part(user: Any, access: Any) -> bool:
     return access is not None and access.is_participant
 
 
-@rules.predicate
-def attended(user: Any, access: Any) -> bool:
-    return access is not None and access.attended
-
-
 rules.add_perm("events.view", can_see_event)
 rules.add_perm("events.register", is_member & can_see_event)
 rules.add_perm("events.manage", organises_event)
 rules.add_perm("events.participant_material", takes_part | organises_event)
-rules.add_perm("events.give_feedback", attended)
 rules.add_perm("events.create", is_programme_staff)
 rules.add_perm("events.review_proposals", is_programme_staff)
 rules.add_perm("events.propose", is_member)

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 
 from connective.accounts.rules import is_editor
 from connective.core.models import SDG, City, CitySize, Country, Region, Topic
+from connective.events.models import Event
 from connective.groups.models import Thread
 from connective.practices.models import (
     SECTIONS,
@@ -80,6 +81,8 @@ def practice_get_visible(*, user: Any, slug: str) -> Practice:
         # Whether any working-group thread is about it, read in the same query, so that the page asks for the
         # discussions (groups' template tag, filtered by who reads) only when there are some.
         .annotate(has_group_threads=Exists(Thread.objects.filter(practice=OuterRef("pk"), post_count__gt=0)))
+        # Likewise for the events it was presented at.
+        .annotate(has_events=Exists(Event.practices.through.objects.filter(practice_id=OuterRef("pk"))))
     )
     practice = queryset.filter(slug=slug).first()
     if practice is None:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from connective.core.maps import project
+from connective.events.feedback import feedback_may_give
 from connective.events.forms import EventFilterForm, MonthForm, RegistrationForm
 from connective.events.models import Event, EventStatus, RegistrationStatus
 from connective.events.registration import (
@@ -219,6 +220,7 @@ def event_context(
         "same_zone": timezone.get_current_timezone_name() == event.time_zone,
         "manages": access.manages,
         "is_past": event.ends_at < timezone.now(),
+        "may_give_feedback": event.starts_at <= timezone.now() and feedback_may_give(registration),
     }
 
 

@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from connective.api.event_views import EventViewSet, RegistrationViewSet
 from connective.api.group_views import GroupThreadViewSet, GroupViewSet, ThreadPostViewSet
 from connective.api.views import CityViewSet, OrganisationViewSet, PersonViewSet, PracticeViewSet
 
@@ -17,6 +18,8 @@ router.register(
     ThreadPostViewSet,
     basename="group-post",
 )
+router.register("events", EventViewSet, basename="event")
+router.register("registrations", RegistrationViewSet, basename="registration")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -457,3 +457,27 @@ def test_practice_page_lists_the_events_it_was_presented_at(published_practice: 
     assert "Presented at events" in body
     assert "Dialogue on safe streets" in body
     assert "Draft workshop" not in body
+
+
+def test_participant_chooses_to_be_on_the_public_list(member: Any) -> None:
+    event = EventFactory(public_participants=True)
+    registration = RegistrationFactory(event=event, user=member, public=False)
+    client = client_for(member)
+    client.post(detail_url(event) + "listing/", {"public": "1"})
+    registration.refresh_from_db()
+    assert registration.public is True
+    client.post(detail_url(event) + "listing/", {"public": "0"})
+    registration.refresh_from_db()
+    assert registration.public is False
+
+
+def test_public_listing_answers_404_where_the_event_keeps_no_public_list(member: Any) -> None:
+    event = EventFactory(public_participants=False)
+    RegistrationFactory(event=event, user=member)
+    assert client_for(member).post(detail_url(event) + "listing/", {"public": "1"}).status_code == 404
+    assert (
+        client_for(UserFactory())
+        .post(detail_url(EventFactory(public_participants=True)) + "listing/")
+        .status_code
+        == 404
+    )

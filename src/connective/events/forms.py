@@ -169,7 +169,7 @@ class RegistrationForm(forms.Form):
                 error_messages={"required": _("Please answer this question."), "max_length": TOO_LONG},
             )
         if event.asks_for_contribution:
-            self.fields["practice"].choices = [
+            self.fields["practice"].choices = [  # type: ignore[attr-defined]
                 ("", _("None of mine")),
                 *((str(pk), t) for pk, t in practices),
             ]  # type: ignore[attr-defined]

@@ -92,7 +92,7 @@ def decide(request: HttpRequest, slug: str, registration_id: int) -> HttpRespons
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("events:manage", slug=slug)
     try:
         application_decide(

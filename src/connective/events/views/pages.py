@@ -34,6 +34,7 @@ from connective.events.registration import (
     places_of,
     registration_cancel,
     registration_create,
+    registration_set_public,
     registration_window_problem,
 )
 from connective.events.selectors import (
@@ -317,6 +318,24 @@ def answer_offer(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("events:detail", slug=slug)
 
 
+@login_required
+@require_POST
+def set_listing(request: HttpRequest, slug: str) -> HttpResponse:
+    """A participant chooses whether their name is on the event's public list of participants."""
+    access, registration = _own_registration(request, slug)
+    if not access.event.public_participants:
+        raise Http404
+    public = request.POST.get("public") == "1"
+    registration_set_public(registration=registration, public=public)
+    messages.success(
+        request,
+        _("Your name is on the public list of participants.")
+        if public
+        else _("Your name is no longer on the public list of participants."),
+    )
+    return redirect("events:detail", slug=slug)
+
+
 # --- My events --------------------------------------------------------------------------------------------------
 
 
@@ -339,7 +358,7 @@ def my_events(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     organised = list(
-        Event.objects.filter(organisers=request.user)
+        Event.objects.filter(organisers=request.user.pk)
         .exclude(status=EventStatus.CANCELLED)
         .filter(ends_at__gte=now)[:50]
     )
@@ -386,4 +405,5 @@ urlpatterns: list[URLPattern] = [
     path("<slug:slug>/register/", register, name="register"),
     path("<slug:slug>/cancel/", cancel_registration, name="cancel_registration"),
     path("<slug:slug>/offer/", answer_offer, name="offer"),
+    path("<slug:slug>/listing/", set_listing, name="listing"),
 ]

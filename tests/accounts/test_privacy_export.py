@@ -45,7 +45,14 @@ from connective.network.models import (
 )
 from connective.practices.models import PracticeStatus
 from tests.conftest import message_text
-from tests.factories import OrganisationFactory, PracticeFactory, ProfileFactory, UserFactory
+from tests.factories import (
+    EventFactory,
+    OrganisationFactory,
+    PracticeFactory,
+    ProfileFactory,
+    RegistrationFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -313,8 +320,11 @@ def test_privacy_export_reads_a_bounded_number_of_queries(
     )
     for index in range(15):
         PracticeFactory(author=rich_member, contact=other, title=f"Practice {index}")
-    # 20, and one each for the member's notifications and notification choices.
-    with django_assert_max_num_queries(22):
+    for index in range(15):
+        RegistrationFactory(user=rich_member, event=EventFactory(title=f"Event {index}"))
+    # 20, one each for the member's notifications and notification choices, and three for events
+    # (registrations, feedback given, proposals).
+    with django_assert_max_num_queries(25):
         name = privacy_export_build(user_id=rich_member.pk)
     assert len(json.loads(stored_zip(name or "").read("data.json"))["messages"]) == 123
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from connective.accounts.models import Role, User
 from connective.core.models import AuditLog, Country
+from connective.events.models import Event
 from connective.network import organisation_admin
 from connective.network.models import (
     Activity,
@@ -32,7 +33,7 @@ from connective.network.organisation_admin import (
 )
 from connective.practices.models import Practice
 from tests.conftest import _with_totp
-from tests.factories import OrganisationFactory, PracticeFactory, UserFactory, city
+from tests.factories import EventFactory, OrganisationFactory, PracticeFactory, UserFactory, city
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +103,7 @@ def pair(db: Any) -> dict[str, Any]:
         for _ in range(2)
     ]
     Activity.objects.create(verb=ActivityVerb.JOINED_ORGANISATION, organisation=keep)
+    EventFactory(host_organisation=duplicate)
     return {
         "keep": keep,
         "duplicate": duplicate,
@@ -165,6 +167,8 @@ def test_merge_leaves_no_orphan_or_duplicate_link(staff: Any, pair: dict[str, An
     assert through.objects.filter(organisation_id=keep.pk).count() == 3
     assert Follow.objects.filter(kind=FollowKind.ORGANISATION, object_id=duplicate_pk).count() == 0
     assert Activity.objects.filter(organisation_id=duplicate_pk).count() == 0
+    assert Event.objects.filter(host_organisation_id=duplicate_pk).count() == 0
+    assert Event.objects.filter(host_organisation=keep).count() == 1
     assert User.objects.filter(organisation_id=duplicate_pk).count() == 0
     # Nobody and nothing was deleted with the duplicate.
     assert User.objects.count() == people_before
@@ -205,6 +209,8 @@ def test_merge_is_audit_logged_with_exact_counts(staff: Any, pair: dict[str, Any
             "follows": 3,
             "activities": 2,
             "group_invitations": 0,
+            "events_hosted": 1,
+            "event_proposals": 0,
         },
         "shared": {"partnerships": 1, "follows": 2},
         "filled": [],
@@ -223,6 +229,8 @@ def test_merge_preview_counts_what_would_move_and_changes_nothing(pair: dict[str
         ("follows", 3, 2),
         ("activities", 2, 0),
         ("group_invitations", 0, 0),
+        ("events_hosted", 1, 0),
+        ("event_proposals", 0, 0),
     ]
     assert User.objects.filter(organisation=duplicate).count() == 3
     assert Organisation.objects.filter(pk=duplicate.pk).exists()

@@ -36,6 +36,12 @@ from django.utils.translation import gettext, ngettext
 from connective.accounts.models import Role, User
 from connective.core.models import AuditLog, City, Topic
 from connective.core.services import audit_log_record
+from connective.events.privacy import (
+    PROPOSAL_COLUMNS,
+    REGISTRATION_COLUMNS,
+    proposal_export_rows,
+    registration_export_rows,
+)
 from connective.network.models import (
     PROFILE_FIELDS,
     Activity,
@@ -176,6 +182,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("message_reports", ("reported", "message", "conversation", "reason", "comment", "status")),
     Kind("blocks", ("blocked", "since")),
     Kind("practices", ("title", "status", "role", "url")),
+    Kind("event_registrations", REGISTRATION_COLUMNS),
+    Kind("event_proposals", PROPOSAL_COLUMNS),
     Kind("notifications", NOTIFICATION_COLUMNS),
     Kind("notification_preferences", PREFERENCE_COLUMNS),
     Kind("audit_log", ("when", "action", "object_type", "object_id", "by_you", "details")),
@@ -448,6 +456,8 @@ def privacy_export_data(*, user: User) -> dict[str, Iterable[dict[str, Any]]]:
         "message_reports": _report_rows(user),
         "blocks": _block_rows(user),
         "practices": _practice_rows(user),
+        "event_registrations": registration_export_rows(user),
+        "event_proposals": proposal_export_rows(user),
         "notifications": notification_export_rows(user),
         "notification_preferences": preference_export_rows(user),
         "audit_log": _audit_rows(user),
@@ -693,6 +703,7 @@ def account_delete(*, user: User, password: str, code: str = "", confirmed: bool
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
 
+    from connective.events.privacy import events_forget_member
     from connective.network.tasks import schedule_person_index
     from connective.notifications.services import notifications_forget_member
 
@@ -715,6 +726,7 @@ def account_delete(*, user: User, password: str, code: str = "", confirmed: bool
         EmailAddress.objects.filter(user=user).delete()
         Authenticator.objects.filter(user=user).delete()
         notifications_forget_member(user=user)
+        events_forget_member(user=user)
         _delete_back_office_profile(user, media_files)
         _delete_sign_in_records(former_email)
 

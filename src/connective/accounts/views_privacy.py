@@ -29,6 +29,7 @@ from connective.accounts.privacy import (
 )
 from connective.accounts.privacy_forms import AccountDeleteForm
 from connective.accounts.services import user_has_two_factor
+from connective.core.forms import add_service_errors
 
 _Response = TypeVar("_Response", bound=HttpResponseBase)
 
@@ -105,7 +106,7 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 if getattr(error, "code", None) == "rate_limited":
                     status = 429
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 logout(request)
                 return redirect("accounts:deleted")
@@ -114,16 +115,6 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
             request, "accounts/privacy/delete.html", {"form": form, "needs_code": needs_code}, status=status
         )
     )
-
-
-def _add_service_errors(form: AccountDeleteForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            for item in field_errors:
-                form.add_error(field if field in form.fields else None, item)
-    else:
-        for text in error.messages:
-            form.add_error(None, text)
 
 
 @require_safe

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
@@ -53,3 +54,19 @@ TranslatedNamesForm = type(
         for code, language in settings.LANGUAGES
     },
 )
+
+
+def errors_text(error: ValidationError) -> str:
+    """A service's refusal as one sentence for a message banner."""
+    return " ".join(str(message) for message in error.messages)
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: by field where it names one the form has, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            for item in field_errors:
+                form.add_error(field if field in form.fields else None, item)
+    else:
+        for text in error.messages:
+            form.add_error(None, text)

@@ -20,7 +20,7 @@ from connective.events.proposals import (
     proposal_errors,
 )
 from connective.network.models import Organisation
-from connective.practices.forms import city_resolve
+from connective.practices.forms import resolve_city_fields
 
 TOO_LONG = _("This can be at most %(limit_value)d characters long (it has %(show_value)d).")
 # Service keys shown under another name in the form.
@@ -145,32 +145,7 @@ class ProposalForm(forms.Form):
         return data
 
     def _clean_city(self, data: dict[str, Any]) -> None:
-        name = (data.get("city_name") or "").strip()
-        code = data.get("country") or ""
-        data["city"] = None
-        if not name and not code:
-            return
-        if not code:
-            self.add_error("country", gettext("Choose the country of the city."))
-            return
-        country = Country.objects.filter(code=code).first()
-        if country is None:
-            self.add_error("country", gettext("Choose a country from the list."))
-            return
-        if not name:
-            self.add_error("city_name", gettext("Give the name of the city."))
-            return
-        city = city_resolve(name=name, country=country)
-        if city is None:
-            self.add_error(
-                "city_name",
-                gettext(
-                    "We do not know a city called %(city)s in %(country)s. Check the spelling or the country."
-                )
-                % {"city": name, "country": country.name},
-            )
-            return
-        data["city"] = city
+        resolve_city_fields(self, data)
 
     def service_data(self, data: dict[str, Any] | None = None) -> dict[str, Any]:
         """The cleaned form as proposal_submit's keyword arguments (without the proposer)."""

@@ -216,8 +216,19 @@ _KNOWN_LINKS: dict[tuple[str, str], tuple[str, Any]] = {
     ("practices.practice", "partners"): ("partnerships", _("Practice partnerships")),
     ("network.activity", "organisation"): ("activities", _("Activities")),
     ("groups.invitation", "organisation"): ("group_invitations", _("Group invitations")),
+    ("events.event", "host_organisation"): ("events_hosted", _("Events hosted")),
+    ("events.eventproposal", "organisation"): ("event_proposals", _("Event proposals")),
 }
-_LINK_ORDER = ("people", "practices_led", "partnerships", "follows", "activities", "group_invitations")
+_LINK_ORDER = (
+    "people",
+    "practices_led",
+    "partnerships",
+    "follows",
+    "activities",
+    "group_invitations",
+    "events_hosted",
+    "event_proposals",
+)
 # Fields of the kept organisation that the duplicate fills in when they are empty (and the verification).
 MERGE_FILLED_FIELDS = ("website", "description", "logo", "city")
 

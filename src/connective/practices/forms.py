@@ -66,6 +66,37 @@ def city_resolve(*, name: str, country: Country) -> City | None:
     )
 
 
+def resolve_city_fields(form: forms.Form, data: dict[str, Any]) -> None:
+    """Turn the form's `city_name` and `country` into data["city"] (a known City or None), naming what is
+    wrong on the field it is about."""
+    name = (data.get("city_name") or "").strip()
+    code = data.get("country") or ""
+    data["city"] = None
+    if not name and not code:
+        return
+    if not code:
+        form.add_error("country", gettext("Choose the country of the city."))
+        return
+    country = Country.objects.filter(code=code).first()
+    if country is None:
+        form.add_error("country", gettext("Choose a country from the list."))
+        return
+    if not name:
+        form.add_error("city_name", gettext("Give the name of the city."))
+        return
+    city = city_resolve(name=name, country=country)
+    if city is None:
+        form.add_error(
+            "city_name",
+            gettext(
+                "We do not know a city called %(city)s in %(country)s. Check the spelling or the country."
+            )
+            % {"city": name, "country": country.name},
+        )
+        return
+    data["city"] = city
+
+
 def practice_slug_from(token: str) -> str:
     """The slug in a pasted practice address, or the token itself when it is already a slug."""
     token = token.strip()
@@ -335,32 +366,7 @@ class PracticeForm(forms.Form):
         return data
 
     def _clean_city(self, data: dict[str, Any]) -> None:
-        name = (data.get("city_name") or "").strip()
-        code = data.get("country") or ""
-        data["city"] = None
-        if not name and not code:
-            return
-        if not code:
-            self.add_error("country", gettext("Choose the country of the city."))
-            return
-        country = Country.objects.filter(code=code).first()
-        if country is None:
-            self.add_error("country", gettext("Choose a country from the list."))
-            return
-        if not name:
-            self.add_error("city_name", gettext("Give the name of the city."))
-            return
-        city = city_resolve(name=name, country=country)
-        if city is None:
-            self.add_error(
-                "city_name",
-                gettext(
-                    "We do not know a city called %(city)s in %(country)s. Check the spelling or the country."
-                )
-                % {"city": name, "country": country.name},
-            )
-            return
-        data["city"] = city
+        resolve_city_fields(self, data)
 
     def _clean_contact(self, data: dict[str, Any]) -> None:
         email = (data.get("contact_email") or "").strip().lower()

@@ -15,7 +15,6 @@ import rules
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from connective.core.forms import add_service_errors
 from connective.events.after_forms import (
     CertificateVerifyForm,
     DocumentForm,
@@ -57,16 +57,6 @@ from connective.events.selectors import EventAccess, event_for
 from connective.groups.uploads import download_response
 
 # --- helpers ------------------------------------------------------------------------------------------
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            for item in field_errors:
-                form.add_error(field if field in form.fields else None, item)
-    else:
-        for text in error.messages:
-            form.add_error(None, text)
 
 
 def _manager_access(request: HttpRequest, slug: str) -> EventAccess:
@@ -191,7 +181,7 @@ def feedback(request: HttpRequest, slug: str) -> HttpResponse:
                     comment=data["comment"],
                 )
             except RegistrationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Thank you for your feedback."))
                 return redirect("events:feedback", slug=event.slug)
@@ -227,7 +217,7 @@ def documentation(request: HttpRequest, slug: str) -> HttpResponse:
                 try:
                     outcomes_update(event=event, actor=user, outcomes=outcomes_form.cleaned_data["outcomes"])
                 except ValidationError as error:
-                    _add_errors(outcomes_form, error)
+                    add_service_errors(outcomes_form, error)
                 else:
                     messages.success(request, _("The outcomes are saved."))
                     return redirect("events:documentation", slug=event.slug)
@@ -246,7 +236,7 @@ def documentation(request: HttpRequest, slug: str) -> HttpResponse:
                         participants_only=data["participants_only"],
                     )
                 except ValidationError as error:
-                    _add_errors(document_form, error)
+                    add_service_errors(document_form, error)
                 else:
                     messages.success(request, _("“%(title)s” is added.") % {"title": added.title})
                     return redirect("events:documentation", slug=event.slug)
@@ -257,7 +247,7 @@ def documentation(request: HttpRequest, slug: str) -> HttpResponse:
                 try:
                     practice_link(event=event, actor=user, practice=practice)
                 except ValidationError as error:
-                    _add_errors(practice_form, error)
+                    add_service_errors(practice_form, error)
                 else:
                     messages.success(request, _("“%(title)s” is linked.") % {"title": practice.title})
                     return redirect("events:documentation", slug=event.slug)

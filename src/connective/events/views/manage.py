@@ -19,12 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from connective.core.forms import errors_text
+from connective.core.pagination import page_links
 from connective.events.forms import DecisionForm, StatusForm
 from connective.events.models import Registration, RegistrationStatus
 from connective.events.registration import application_decide, checkin_set, places_of
 from connective.events.selectors import EventAccess, event_for, participants_for_organisers
 from connective.events.services import event_cancel, event_postpone, event_publish, event_reschedule
-from connective.events.views.pages import page_links
 
 PARTICIPANTS_PER_PAGE = 50
 
@@ -35,10 +36,6 @@ def managed(request: HttpRequest, slug: str) -> EventAccess:
     if not rules.has_perm("events.manage", request.user, access):
         raise Http404
     return access
-
-
-def _errors_text(error: ValidationError) -> str:
-    return " ".join(str(message) for message in error.messages)
 
 
 def _manage_context(
@@ -102,7 +99,7 @@ def decide(request: HttpRequest, slug: str, registration_id: int) -> HttpRespons
             actor=request.user,
         )
     except ValidationError as error:
-        messages.error(request, _errors_text(error))
+        messages.error(request, errors_text(error))
         return redirect("events:manage", slug=slug)
     messages.success(
         request,
@@ -119,7 +116,7 @@ def check_in(request: HttpRequest, slug: str, registration_id: int) -> HttpRespo
     try:
         checkin_set(registration=registration, attended=attended, actor=request.user)
     except ValidationError as error:
-        messages.error(request, _errors_text(error))
+        messages.error(request, errors_text(error))
     # Back to the same filtered list the organiser was checking people in from.
     status = request.POST.get("status", "")
     target = reverse("events:manage", kwargs={"slug": slug})
@@ -153,7 +150,7 @@ def change_status(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             event_cancel(event=event, message=message, actor=request.user)
     except ValidationError as error:
-        form.add_error(None, _errors_text(error))
+        form.add_error(None, errors_text(error))
         return render(request, "events/manage.html", _manage_context(request, access, form), status=400)
     messages.success(request, _("The event is updated; everyone registered has been told."))
     return redirect("events:manage", slug=slug)

@@ -24,7 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from connective.core.forms import errors_text
 from connective.core.maps import project
+from connective.core.pagination import page_links
 from connective.events.feedback import feedback_may_give
 from connective.events.forms import EventFilterForm, MonthForm, RegistrationForm
 from connective.events.models import Event, EventStatus, RegistrationStatus
@@ -54,24 +56,6 @@ REGISTRATIONS_PER_PAGE = 30
 PUBLIC_PARTICIPANTS_SHOWN = 200
 # Half the width and height, in degrees, of the map around a venue.
 MAP_SPAN = (12.0, 6.0)
-
-
-def _errors_text(error: ValidationError) -> str:
-    return " ".join(str(message) for message in error.messages)
-
-
-def page_links(request: HttpRequest, page: Any) -> dict[str, str]:
-    def link(number: int) -> str:
-        params = request.GET.copy()
-        params["page"] = str(number)
-        return f"?{params.urlencode()}"
-
-    links: dict[str, str] = {}
-    if page.has_previous():
-        links["previous"] = link(page.previous_page_number())
-    if page.has_next():
-        links["next"] = link(page.next_page_number())
-    return links
 
 
 # --- The list and the calendar ------------------------------------------------------------------------------
@@ -264,7 +248,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
             public=bool(form.cleaned_data.get("public")),
         )
     except ValidationError as error:
-        form.add_error(None, _errors_text(error))
+        form.add_error(None, errors_text(error))
         return _render_event(request, access, form, status=400)
     text = {
         RegistrationStatus.CONFIRMED: _("Your place is confirmed."),
@@ -293,7 +277,7 @@ def cancel_registration(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         registration_cancel(registration=registration, actor=request.user)
     except ValidationError as error:
-        messages.error(request, _errors_text(error))
+        messages.error(request, errors_text(error))
         return redirect("events:detail", slug=slug)
     messages.success(request, _("Your registration is cancelled."))
     return redirect("events:detail", slug=slug)
@@ -314,7 +298,7 @@ def answer_offer(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.error(request, _("Choose to take the place or to turn it down."))
     except ValidationError as error:
-        messages.error(request, _errors_text(error))
+        messages.error(request, errors_text(error))
     return redirect("events:detail", slug=slug)
 
 
@@ -387,7 +371,7 @@ def set_time_zone(request: HttpRequest) -> HttpResponse:
     try:
         user_set_time_zone(user=request.user, time_zone=request.POST.get("time_zone", ""))  # type: ignore[arg-type]
     except ValidationError as error:
-        messages.error(request, _errors_text(error))
+        messages.error(request, errors_text(error))
     else:
         messages.success(request, _("Times are now shown in your chosen time zone."))
     return redirect("events:mine")

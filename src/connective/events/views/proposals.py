@@ -20,6 +20,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from connective.core.forms import errors_text
+from connective.core.pagination import page_links
 from connective.events.models import EventProposal, ProposalStatus
 from connective.events.proposal_forms import SERVICE_TO_FORM_FIELD, ProposalDecisionForm, ProposalForm
 from connective.events.proposal_selectors import proposal_for_review, proposal_own, proposals_for
@@ -31,24 +33,6 @@ from connective.events.proposals import (
 )
 
 PROPOSALS_PER_PAGE = 25
-
-
-def _errors_text(error: ValidationError) -> str:
-    return " ".join(str(message) for message in error.messages)
-
-
-def _page_links(request: HttpRequest, page: Any) -> dict[str, str]:
-    def link(number: int) -> str:
-        params = request.GET.copy()
-        params["page"] = str(number)
-        return f"?{params.urlencode()}"
-
-    links: dict[str, str] = {}
-    if page.has_previous():
-        links["previous"] = link(page.previous_page_number())
-    if page.has_next():
-        links["next"] = link(page.next_page_number())
-    return links
 
 
 @login_required
@@ -106,7 +90,7 @@ def _proposals_context(
     return {
         "rows": rows,
         "page": page,
-        "page_links": _page_links(request, page) if page is not None else {},
+        "page_links": page_links(request, page) if page is not None else {},
         "reviewer": reviewer,
         "only": only,
         "status": status,
@@ -129,7 +113,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied as denied:
         raise Http404 from denied
     except ValidationError as error:
-        messages.error(request, _errors_text(error))
+        messages.error(request, errors_text(error))
     else:
         messages.success(request, _("Your proposal “%(title)s” is withdrawn.") % {"title": proposal.title})
     return redirect("events:proposals")
@@ -150,7 +134,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             if not hasattr(error, "error_dict"):
                 # Decided by someone else meanwhile: the list shows how.
-                messages.error(request, _errors_text(error))
+                messages.error(request, errors_text(error))
                 return redirect(reverse("events:proposals") + f"#proposal-{proposal.pk}")
             for key, errors in error.error_dict.items():
                 form.add_error(key if key in form.fields else None, errors)
@@ -175,7 +159,7 @@ def create_event(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied as denied:
         raise Http404 from denied
     except ValidationError as error:
-        messages.error(request, _errors_text(error))
+        messages.error(request, errors_text(error))
         return redirect(reverse("events:proposals") + f"#proposal-{proposal.pk}")
     messages.success(
         request,

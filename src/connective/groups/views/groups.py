@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from connective.accounts.rules import is_member, is_programme_staff
+from connective.core.forms import errors_text
+from connective.core.pagination import page_links
 from connective.groups import converters  # noqa: F401  (registers <group_slug:...>)
 from connective.groups.forms import (
     GroupFilterForm,
@@ -87,20 +89,6 @@ def _page(request: HttpRequest, items: Any, per_page: int) -> Page[Any]:
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
-def _page_links(request: HttpRequest, page: Page[Any]) -> dict[str, str]:
-    def link(number: int) -> str:
-        params = request.GET.copy()
-        params["page"] = str(number)
-        return f"?{params.urlencode()}"
-
-    links: dict[str, str] = {}
-    if page.has_previous():
-        links["previous"] = link(page.previous_page_number())
-    if page.has_next():
-        links["next"] = link(page.next_page_number())
-    return links
-
-
 def _moderated(request: HttpRequest, slug: str) -> GroupAccess:
     """The group for one of its moderators (or staff); 404 for everyone else, as for a page that is not
     there for them."""
@@ -112,10 +100,6 @@ def _moderated(request: HttpRequest, slug: str) -> GroupAccess:
 
 def _detail_url(access: GroupAccess) -> str:
     return reverse("groups:detail", kwargs={"slug": access.group.slug})
-
-
-def _errors_text(error: ValidationError) -> str:
-    return " ".join(str(message) for message in error.messages)
 
 
 # --- The list of groups -----------------------------------------------------------------------------------
@@ -141,7 +125,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "cards": [(group, roles.get(group.pk)) for group in items],
         "out_of_range": out_of_range,
-        "page_links": _page_links(request, page) if not out_of_range else {},
+        "page_links": page_links(request, page) if not out_of_range else {},
         "query_text": data.get("q", ""),
         "invitation_count": invitation_count_for(request.user),
     }
@@ -167,7 +151,7 @@ def _home_context(request: HttpRequest, access: GroupAccess) -> dict[str, Any]:
         "moderators": [person_view(m.user, viewer, brief=True) for m in moderators_of(access.group)],
         "topics": topics_of(access.group),
         "threads_page": threads_page,
-        "threads_links": _page_links(request, threads_page) if threads_page else {},
+        "threads_links": page_links(request, threads_page) if threads_page else {},
     }
 
 
@@ -216,7 +200,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         group_join(user=request.user, access=access)
     except ValidationError as error:
-        messages.error(request, _errors_text(error))
+        messages.error(request, errors_text(error))
     else:
         messages.success(request, _("Welcome to %(group)s.") % {"group": group.name})
     return redirect(_detail_url(access))
@@ -233,7 +217,7 @@ def withdraw(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         join_request_withdraw(user=request.user, join_request=join_request)
     except ValidationError as error:
-        messages.error(request, _errors_text(error))
+        messages.error(request, errors_text(error))
     else:
         messages.success(request, _("Your request to join was withdrawn."))
     return redirect(_detail_url(access))
@@ -247,7 +231,7 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         group_leave(user=request.user, access=access)
     except ValidationError as error:
-        messages.error(request, _errors_text(error))
+        messages.error(request, errors_text(error))
         return redirect(_detail_url(access))
     messages.success(request, _("You left %(group)s.") % {"group": group.name})
     if group.access == Access.SECRET and not is_programme_staff(request.user):
@@ -268,7 +252,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     context.update(
         page=page,
         rows=rows,
-        page_links=_page_links(request, page),
+        page_links=page_links(request, page),
         can_moderate=rules.has_perm("groups.moderate", request.user, access),
     )
     return render(request, "groups/members.html", context)
@@ -291,7 +275,7 @@ def moderator(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
             actor=request.user, access=access, user=membership.user, moderator=form.cleaned_data["moderator"]
         )
     except ValidationError as error:
-        messages.error(request, _errors_text(error))
+        messages.error(request, errors_text(error))
     else:
         name = membership.user.display_name
         if form.cleaned_data["moderator"]:
@@ -317,7 +301,7 @@ def _render_requests(
         form = bound[1] if bound and bound[0] == join_request.pk else RequestDecisionForm()
         rows.append((join_request, person_view(join_request.user, request.user, brief=True), form))
     context = group_layout(request, access, tab="members")
-    context.update(page=page, rows=rows, page_links=_page_links(request, page))
+    context.update(page=page, rows=rows, page_links=page_links(request, page))
     return render(request, "groups/requests.html", context, status=status)
 
 
@@ -372,7 +356,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "groups/invitations.html",
-        {"page": page, "page_links": _page_links(request, page)},
+        {"page": page, "page_links": page_links(request, page)},
     )
 
 
@@ -396,7 +380,7 @@ def invitation_respond(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         invitation_answer(user=request.user, invitation=invitation, accept=accept)
     except ValidationError as error:
-        messages.error(request, _errors_text(error))
+        messages.error(request, errors_text(error))
         return redirect("groups:invitations")
     if accept:
         messages.success(request, _("Welcome to %(group)s.") % {"group": group.name})

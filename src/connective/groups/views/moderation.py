@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from connective.accounts.models import User
 from connective.accounts.rules import is_programme_staff
+from connective.core.pagination import page_links
 from connective.groups.models import Membership, Post, PostReport, PostReportStatus, PostStatus
 from connective.groups.moderation import (
     held_posts,
@@ -79,20 +80,6 @@ def _moderator_access(request: HttpRequest, slug: str) -> GroupAccess:
     if not may_moderate(request.user, access):
         raise PermissionDenied(_("Only the group's moderators and programme staff may do this."))
     return access
-
-
-def page_links(request: HttpRequest, page: Page[Any], param: str = "page") -> dict[str, str]:
-    """Previous/next addresses for `page`, keeping the rest of the query (another list's page, filters)."""
-    links = {}
-    for name, has, number in (
-        ("previous", page.has_previous, page.number - 1),
-        ("next", page.has_next, page.number + 1),
-    ):
-        if has():
-            query = request.GET.copy()
-            query[param] = str(number)
-            links[name] = "?" + query.urlencode()
-    return links
 
 
 def _safe_next(request: HttpRequest, candidate: str | None, default: str) -> str:

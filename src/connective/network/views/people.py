@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from connective.core.maps import project
 from connective.core.models import City
+from connective.core.pagination import page_links
 from connective.network.forms import (
     LanguageFormSet,
     ProfileForm,
@@ -54,22 +55,6 @@ PAGE_SIZE = 20
 
 def _page(request: HttpRequest, items: Any, param: str) -> Page[Any]:
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get(param))
-
-
-def _page_links(request: HttpRequest, page: Page[Any], param: str) -> dict[str, str]:
-    """Previous and next links of one list on a page that has several, keeping the others' pages."""
-
-    def link(number: int) -> str:
-        params = request.GET.copy()
-        params[param] = str(number)
-        return f"?{params.urlencode()}"
-
-    links: dict[str, str] = {}
-    if page.has_previous():
-        links["previous"] = link(page.previous_page_number())
-    if page.has_next():
-        links["next"] = link(page.next_page_number())
-    return links
 
 
 def _write_url(slug: str) -> str:
@@ -125,7 +110,7 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "person_links": _safe_links(person),
         "contributions": contributions,
         "page": page,
-        "page_links": _page_links(request, page, "page"),
+        "page_links": page_links(request, page, "page"),
         # A PersonView is not a model, so the rule is asked directly rather than through the user.
         "can_write": rules.has_perm("network.offer_message", request.user, person),
         "write_url": _write_url(slug),
@@ -241,9 +226,9 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "organisation": organisation,
         "members": members,
         "members_page": members_page,
-        "members_links": _page_links(request, members_page, "members"),
+        "members_links": page_links(request, members_page, "members"),
         "practices_page": practices_page,
-        "practices_links": _page_links(request, practices_page, "practices"),
+        "practices_links": page_links(request, practices_page, "practices"),
         "website_safe": organisation.website.lower().startswith(("http://", "https://")),
     }
     return render(request, "network/organisation.html", context)
@@ -293,9 +278,9 @@ def city_detail(request: HttpRequest, geoname_id: int) -> HttpResponse:
         "city": city,
         "people": people,
         "people_page": people_page,
-        "people_links": _page_links(request, people_page, "people"),
+        "people_links": page_links(request, people_page, "people"),
         "organisations_page": organisations_page,
-        "organisations_links": _page_links(request, organisations_page, "organisations"),
+        "organisations_links": page_links(request, organisations_page, "organisations"),
         "practices": list(practices[:PAGE_SIZE]) if practice_total else [],
         "practice_total": practice_total,
         "practices_url": f"{reverse('practices:list')}?city={city.pk}",

@@ -28,6 +28,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from connective.core.forms import add_service_errors
 from connective.network.selectors import person_view
 from connective.practices.contact_forms import PracticeContactForm
 from connective.practices.models import LinkKind, Practice, PracticeLink
@@ -140,7 +141,7 @@ def practice_contact(request: HttpRequest, slug: str) -> HttpResponse:
                 refusal, status = str(denied), 403
             except ValidationError as error:
                 status = 429 if getattr(error, "code", None) == "rate_limited" else 400
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Your message was sent to the contact person."))
                 return redirect(practice.get_absolute_url())
@@ -154,16 +155,6 @@ def practice_contact(request: HttpRequest, slug: str) -> HttpResponse:
         "refusal": refusal,
     }
     return render(request, "practices/contact.html", context, status=status)
-
-
-def _add_service_errors(form: PracticeContactForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            for item in field_errors:
-                form.add_error(field if field in form.fields else None, item)
-    else:
-        for text in error.messages:
-            form.add_error(None, text)
 
 
 # --- PDF ------------------------------------------------------------------------------------------------

@@ -553,6 +553,7 @@ def load_demo(*, directory: Path = DEMO_DIR, report: Callable[[str], None] | Non
         # A demo loaded before the directory existed gets its network part now; otherwise nothing changes.
         _load_network(summary, say)
         _load_groups(summary, say)
+        _load_events(summary, say)
         return summary
 
     organisations, people, practices = read_demo_json(directory)
@@ -576,6 +577,7 @@ def load_demo(*, directory: Path = DEMO_DIR, report: Callable[[str], None] | Non
         _Loader(checked, summary, pictures).run()
     _load_network(summary, say)
     _load_groups(summary, say)
+    _load_events(summary, say)
     summary.indexed = _index_for_search(summary)
     summary.seconds = time.monotonic() - started
     return summary
@@ -596,6 +598,13 @@ def _load_groups(summary: DemoSummary, say: Callable[[str], None]) -> None:
     from connective.groups.demo_loader import load_groups_demo
 
     summary.warnings += load_groups_demo(report=say).warnings
+
+
+def _load_events(summary: DemoSummary, say: Callable[[str], None]) -> None:
+    """The events of the demo (events/demo_loader.py): past, running and upcoming formats with their people."""
+    from connective.events.demo_loader import load_events_demo
+
+    summary.warnings += load_events_demo(report=say).warnings
 
 
 def _index_for_search(summary: DemoSummary) -> int:

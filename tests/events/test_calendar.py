@@ -435,3 +435,17 @@ def test_calendar_links_without_a_feed_address_point_a_member_to_my_events() -> 
     html = _links(UserFactory(), event=nairobi_workshop())
     assert f'href="{reverse("events:mine")}#feed-title"' in html
     assert reverse("events:feed_reset") not in html
+
+
+def test_public_feed_lists_time_zones_in_a_stable_order(client: Client) -> None:
+    for zone in ("Pacific/Auckland", "Africa/Nairobi", "America/Bogota", "Europe/Berlin"):
+        EventFactory(time_zone=zone)
+    body = client.get("/en/events/calendar.ics").content
+    calendar = icalendar.Calendar.from_ical(body)
+    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == [
+        "Africa/Nairobi",
+        "America/Bogota",
+        "Europe/Berlin",
+        "Pacific/Auckland",
+    ]
+    assert client.get("/en/events/calendar.ics").content == body

@@ -11,6 +11,7 @@ The online link is for confirmed participants only, so it appears in nothing but
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
@@ -236,10 +237,23 @@ def _calendar(
     if years:
         # Whole years, so the VTIMEZONE blocks stay the same from one poll to the next; a year of margin on
         # each side covers a local date in another year than the UTC one and events that end in the next.
-        calendar.add_missing_timezones(
-            first_date=date(min(years) - 1, 1, 1), last_date=date(max(years) + 2, 1, 1)
-        )
+        # Sorted, so the feed's bytes (and its ETag) are the same on every server and after every restart.
+        first, last = min(years) - 1, max(years) + 2
+        blocks = [_timezone_block(tzid, first, last) for tzid in sorted(calendar.get_missing_tzids())]
+        calendar.subcomponents[0:0] = [block for block in blocks if block is not None]
     return calendar.to_ical()
+
+
+@functools.lru_cache(maxsize=512)
+def _timezone_block(tzid: str, first_year: int, last_year: int) -> icalendar.Timezone | None:
+    """The VTIMEZONE of one zone over whole years. Working out a zone's transitions is most of a feed's cost, so
+    each is computed once per process; the component is only read when a calendar is written out."""
+    try:
+        return icalendar.Timezone.from_tzid(
+            tzid, first_date=date(first_year, 1, 1), last_date=date(last_year, 1, 1)
+        )
+    except ValueError:
+        return None
 
 
 def event_ics(event: Event) -> bytes:

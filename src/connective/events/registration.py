@@ -103,6 +103,14 @@ def _places(event: Event) -> Places:
     return Places(capacity=event.capacity, reserved=reserved, held=held)
 
 
+def free_places(event: Event) -> int | None:
+    """How many places are free now (None: no limit), in one query, for showing."""
+    if event.capacity is None:
+        return None
+    held = Registration.objects.filter(event=event, status__in=HOLDS_PLACE).count()
+    return max(0, event.capacity - held)
+
+
 def places_of(event: Event) -> Places:
     """The places as they stand now, for showing (not for deciding: that happens under the lock)."""
     return _places(event)

@@ -21,6 +21,7 @@ from connective.events.models import (
     Registration,
     RegistrationStatus,
 )
+from connective.groups.models import Thread
 
 PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.POSTPONED, EventStatus.CANCELLED)
 
@@ -76,22 +77,40 @@ def event_access(user: Any, event: Event) -> EventAccess:
         registration = (
             Registration.objects.filter(event=event, user=user).select_related("certificate").first()
         )
-        is_organiser = event.organisers.filter(pk=user.pk).exists()
+        # event_for reads it with the event; others ask.
+        is_organiser = getattr(event, "viewer_organises", None)
+        if is_organiser is None:
+            is_organiser = event.organisers.filter(pk=user.pk).exists()
     return EventAccess(
         event=event,
         is_staff=bool(is_programme_staff(user)),
-        is_organiser=is_organiser,
+        is_organiser=bool(is_organiser),
         registration=registration,
     )
 
 
 def event_for(user: Any, slug: str) -> EventAccess:
     """The event at `slug` with what `user` may do there; 404 when they may not see it."""
-    event = (
+    queryset = (
         Event.objects.select_related("host_city__country", "host_organisation", "region")
+        # Whether any working-group thread is about it, read in the same query, so that the page asks for the
+        # discussions (groups' template tag, filtered by who reads) only when there are some.
+        .annotate(has_group_threads=Exists(Thread.objects.filter(event=OuterRef("pk"), post_count__gt=0)))
+        # Likewise the parts of the page that are often empty, and whether the viewer organises it: each would
+        # otherwise be a query of its own on every view of the page.
+        .annotate(
+            has_documents=Exists(EventDocument.objects.filter(event=OuterRef("pk"))),
+            has_practices=Exists(Event.practices.through.objects.filter(event_id=OuterRef("pk"))),
+        )
         .filter(slug=slug)
-        .first()
     )
+    if user is not None and user.is_authenticated:
+        queryset = queryset.annotate(
+            viewer_organises=Exists(
+                Event.organisers.through.objects.filter(event_id=OuterRef("pk"), user_id=user.pk)
+            )
+        )
+    event = queryset.first()
     if event is None:
         raise Http404
     access = event_access(user, event)
@@ -153,15 +172,21 @@ def event_page_parts(access: EventAccess) -> dict[str, Any]:
     sessions = list(
         AgendaSession.objects.filter(event=event).prefetch_related(Prefetch("speakers", queryset=_people()))
     )
-    documents = EventDocument.objects.filter(event=event)
-    if not (access.is_participant or access.manages):
-        documents = documents.filter(participants_only=False)
+    documents: list[EventDocument] = []
+    if getattr(event, "has_documents", True):
+        shown = EventDocument.objects.filter(event=event)
+        if not (access.is_participant or access.manages):
+            shown = shown.filter(participants_only=False)
+        documents = list(shown)
+    practices: list[Any] = []
+    if getattr(event, "has_practices", True):
+        practices = list(event.practices.filter(status="published").only("slug", "title"))
     return {
         "sessions": sessions,
-        "documents": list(documents),
+        "documents": documents,
         "organisers": list(_people().filter(organised_events=event)),
         "topics": list(event.topics.all()),
-        "practices": list(event.practices.filter(status="published").only("slug", "title")),
+        "practices": practices,
     }
 
 

@@ -31,9 +31,9 @@ from connective.events.feedback import feedback_may_give
 from connective.events.forms import EventFilterForm, MonthForm, RegistrationForm
 from connective.events.models import Event, EventStatus, RegistrationStatus
 from connective.events.registration import (
+    free_places,
     offer_accept,
     offer_decline,
-    places_of,
     registration_cancel,
     registration_create,
     registration_set_public,
@@ -53,7 +53,9 @@ from connective.network.selectors import person_view
 
 EVENTS_PER_PAGE = 24
 REGISTRATIONS_PER_PAGE = 30
-PUBLIC_PARTICIPANTS_SHOWN = 200
+# The event page shows the first of the public list; the rest are on the list's own pages.
+PUBLIC_PARTICIPANTS_SHOWN = 48
+PUBLIC_PARTICIPANTS_PER_PAGE = 100
 # Half the width and height, in degrees, of the map around a venue.
 MAP_SPAN = (12.0, 6.0)
 
@@ -152,10 +154,11 @@ def _venue_map(event: Event) -> dict[str, Any] | None:
     }
 
 
-def _practices_of(user: Any) -> list[tuple[int, str]]:
+def _practices_of(user: Any, event: Event) -> list[tuple[int, str]]:
+    """The member's own practices, to name one they bring (only asked where the event asks for it)."""
     from connective.practices.models import Practice
 
-    if not user.is_authenticated:
+    if not user.is_authenticated or not event.asks_for_contribution:
         return []
     return list(Practice.objects.filter(author=user).order_by("title").values_list("pk", "title")[:100])
 
@@ -166,7 +169,6 @@ def event_context(
     event = access.event
     viewer = request.user
     parts = event_page_parts(access)
-    places = places_of(event) if event.capacity is not None else None
     registration = access.registration
     may_register = rules.has_perm("events.register", viewer, access)
     problem = registration_window_problem(event)
@@ -176,13 +178,13 @@ def event_context(
     )
     show_form = problem is None and can_register_again and (may_register or not viewer.is_authenticated)
     if show_form and form is None and viewer.is_authenticated:
-        form = RegistrationForm(event=event, practices=_practices_of(viewer))
-    participants = []
+        form = RegistrationForm(event=event, practices=_practices_of(viewer, event))
+    participants: list[Any] = []
+    more_participants = 0
     if event.public_participants:
-        participants = [
-            person_view(r.user, viewer, brief=True)
-            for r in public_participants(event)[:PUBLIC_PARTICIPANTS_SHOWN]
-        ]
+        listed = list(public_participants(event)[: PUBLIC_PARTICIPANTS_SHOWN + 1])
+        participants = [person_view(r.user, viewer, brief=True) for r in listed[:PUBLIC_PARTICIPANTS_SHOWN]]
+        more_participants = len(listed) > PUBLIC_PARTICIPANTS_SHOWN
     return {
         "event": event,
         "access": access,
@@ -190,7 +192,7 @@ def event_context(
         "form": form if show_form else None,
         "show_form": show_form,
         "window_problem": problem,
-        "free_places": places.free_total() if places else None,
+        "free_places": free_places(event),
         "organisers": [person_view(u, viewer, brief=True) for u in parts["organisers"]],
         "sessions": [
             (session, [person_view(u, viewer, brief=True) for u in session.speakers.all()])
@@ -200,6 +202,7 @@ def event_context(
         "topics": parts["topics"],
         "practices": parts["practices"],
         "participants": participants,
+        "more_participants": more_participants,
         "venue_map": _venue_map(event),
         "event_zone": ZoneInfo(event.time_zone),
         "same_zone": timezone.get_current_timezone_name() == event.time_zone,
@@ -230,7 +233,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(reverse("events:detail", kwargs={"slug": slug}) + "#register")
     if not rules.has_perm("events.register", request.user, access):
         raise Http404
-    form = RegistrationForm(request.POST, event=event, practices=_practices_of(request.user))
+    form = RegistrationForm(request.POST, event=event, practices=_practices_of(request.user, event))
     if not form.is_valid():
         return _render_event(request, access, form, status=400)
     practice = None
@@ -300,6 +303,29 @@ def answer_offer(request: HttpRequest, slug: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, errors_text(error))
     return redirect("events:detail", slug=slug)
+
+
+@require_safe
+def participants_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """The whole public list of participants (those who opted in), page by page."""
+    access = event_for(request.user, slug)
+    if not access.event.public_participants:
+        raise Http404
+    page = Paginator(public_participants(access.event), PUBLIC_PARTICIPANTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    people = [person_view(r.user, request.user, brief=True) for r in page.object_list]
+    return render(
+        request,
+        "events/participants.html",
+        {
+            "event": access.event,
+            "access": access,
+            "page": page,
+            "people": people,
+            "page_links": page_links(request, page),
+        },
+    )
 
 
 @login_required
@@ -390,4 +416,5 @@ urlpatterns: list[URLPattern] = [
     path("<slug:slug>/cancel/", cancel_registration, name="cancel_registration"),
     path("<slug:slug>/offer/", answer_offer, name="offer"),
     path("<slug:slug>/listing/", set_listing, name="listing"),
+    path("<slug:slug>/participants/", participants_page, name="participants"),
 ]

@@ -1,16 +1,19 @@
 #!/usr/bin/env python
 """Build the bench database: N synthetic published practices in real cities, with their search index, a
-directory of people (with profiles) and organisations, with its own, and working groups whose members are
-the directory's people, one of them with a very long thread.
+directory of people (with profiles) and organisations, with its own, working groups whose members are
+the directory's people, one of them with a very long thread, and events of every format with agendas and
+registrations of those people, one of them with 2,000.
 
     .venv/bin/python bench/generate.py --practices 100000 --people 50000 --organisations 10000
     .venv/bin/python bench/generate.py --groups 2000 --thread-posts 5000
+    .venv/bin/python bench/generate.py --events 10000 --registrations 200000
     .venv/bin/python bench/generate.py --database-url postgres://postgres@127.0.0.1:5432/connective_bench
 
 The data is deterministic (seeded), written with bulk inserts in batches, and indexed through the search
 modules' own rebuilds (`practice_reindex_all`, `directory_reindex_all`). A database already holding exactly
 N practices is reused, and so, separately, is a directory already holding the people and organisations asked
-for, and the groups while there are as many as asked and the long thread has its posts.
+for, the groups while there are as many as asked and the long thread has its posts, and the events while
+there are as many as asked with as many registrations.
 """
 
 from __future__ import annotations
@@ -1675,6 +1678,725 @@ def ensure_groups(*, groups: int, thread_posts: int, regenerate: bool = False) -
     }
 
 
+# --- Events: every format, past and upcoming, agendas, and registrations -----------------------------------
+
+DEFAULT_EVENTS = 10_000
+DEFAULT_REGISTRATIONS = 200_000
+EVENT_SLUG_PREFIX = "bench-event-"
+# The worst event page: a conference of 2,000 registrations whose public list names 300 participants.
+BIG_EVENT_SLUG = f"{EVENT_SLUG_PREFIX}0"
+BIG_EVENT_REGISTRATIONS = 2_000
+BIG_EVENT_CAPACITY = 1_800
+BIG_EVENT_PUBLIC = 300
+EVENTS_PAST_SHARE = 0.6
+# Past events over six years, upcoming ones over the next two: the programme plans well ahead.
+EVENTS_PAST_DAYS = 6 * 365
+EVENTS_AHEAD_DAYS = 2 * 365
+FORMAT_WEIGHTS = {
+    "conference": 5,
+    "dialogue": 18,
+    "practitioners_workshop": 15,
+    "project_workshop": 10,
+    "training": 14,
+    "study_trip": 8,
+    "webinar": 22,
+    "insight": 8,
+}
+ONLINE_FORMATS = ("webinar", "insight")
+# How long each format lasts: days for the events people travel to, minutes for the online ones.
+FORMAT_DAYS = {
+    "conference": (2, 3),
+    "dialogue": (1, 2),
+    "practitioners_workshop": (2, 3),
+    "project_workshop": (1, 2),
+    "training": (3, 5),
+    "study_trip": (4, 7),
+}
+FORMAT_MINUTES = {"webinar": (60, 120), "insight": (45, 90)}
+# Shares of the statuses among events (drafts have no registrations yet).
+EVENT_STATUS_WEIGHTS = {"published": 88, "cancelled": 5, "postponed": 4, "draft": 3}
+FORMAT_WORDS: dict[str, dict[str, str]] = {
+    "conference": {
+        "en": "International conference",
+        "de": "Internationale Konferenz",
+        "fr": "Conférence internationale",
+        "es": "Conferencia internacional",
+        "pt": "Conferência internacional",
+        "ar": "مؤتمر دولي",
+    },
+    "dialogue": {
+        "en": "Dialogue event",
+        "de": "Dialogveranstaltung",
+        "fr": "Dialogue",
+        "es": "Encuentro de diálogo",
+        "pt": "Encontro de diálogo",
+        "ar": "لقاء حواري",
+    },
+    "practitioners_workshop": {
+        "en": "Practitioners' workshop",
+        "de": "Praxisworkshop",
+        "fr": "Atelier de praticiens",
+        "es": "Taller de profesionales",
+        "pt": "Oficina de profissionais",
+        "ar": "ورشة عمل للممارسين",
+    },
+    "project_workshop": {
+        "en": "Local project workshop",
+        "de": "Projektwerkstatt",
+        "fr": "Atelier de projet local",
+        "es": "Taller de proyecto local",
+        "pt": "Oficina de projeto local",
+        "ar": "ورشة مشروع محلي",
+    },
+    "training": {
+        "en": "Training",
+        "de": "Schulung",
+        "fr": "Formation",
+        "es": "Capacitación",
+        "pt": "Capacitação",
+        "ar": "دورة تدريبية",
+    },
+    "study_trip": {
+        "en": "Study trip",
+        "de": "Studienreise",
+        "fr": "Voyage d'études",
+        "es": "Viaje de estudio",
+        "pt": "Viagem de estudo",
+        "ar": "رحلة دراسية",
+    },
+    "webinar": {
+        "en": "Webinar",
+        "de": "Webinar",
+        "fr": "Webinaire",
+        "es": "Seminario web",
+        "pt": "Webinário",
+        "ar": "ندوة عبر الإنترنت",
+    },
+    "insight": {
+        "en": "Insight session",
+        "de": "Einblick",
+        "fr": "Regard sur",
+        "es": "Sesión de intercambio",
+        "pt": "Sessão de intercâmbio",
+        "ar": "جلسة اطلاع",
+    },
+}
+EVENT_TITLES: dict[str, tuple[str, ...]] = {
+    "en": (
+        "{kind} on {subject} in {city}",
+        "{kind}: {subject} for {group}",
+        "{project}: {kind} on {subject}",
+    ),
+    "de": (
+        "{kind} zu {subject} in {city}",
+        "{kind}: {subject} für {group}",
+        "{project}: {kind} zu {subject}",
+    ),
+    "fr": (
+        "{kind} sur {subject} à {city}",
+        "{kind} : {subject} pour {group}",
+        "{project} : {kind} sur {subject}",
+    ),
+    "es": (
+        "{kind} sobre {subject} en {city}",
+        "{kind}: {subject} para {group}",
+        "{project}: {kind} sobre {subject}",
+    ),
+    "pt": (
+        "{kind} sobre {subject} em {city}",
+        "{kind}: {subject} para {group}",
+        "{project}: {kind} sobre {subject}",
+    ),
+    "ar": (
+        "{kind} حول {subject} في {city}",
+        "{kind}: {subject} لصالح {group}",
+        "{project}: {kind} حول {subject}",
+    ),
+}
+SESSION_TITLES: dict[str, tuple[str, ...]] = {
+    "en": (
+        "Welcome and introductions",
+        "Keynote: {subject} in {city}",
+        "Panel: {method} in practice",
+        "Peer exchange in small groups",
+        "Site visit: {project}",
+        "Lessons learned and next steps",
+    ),
+    "de": (
+        "Begrüßung und Vorstellungsrunde",
+        "Impuls: {subject} in {city}",
+        "Podium: {method} in der Praxis",
+        "Austausch in Kleingruppen",
+        "Exkursion: {project}",
+        "Erkenntnisse und nächste Schritte",
+    ),
+    "fr": (
+        "Accueil et présentations",
+        "Conférence : {subject} à {city}",
+        "Table ronde : {method} en pratique",
+        "Échanges entre pairs en petits groupes",
+        "Visite de terrain : {project}",
+        "Enseignements et prochaines étapes",
+    ),
+    "es": (
+        "Bienvenida y presentaciones",
+        "Ponencia: {subject} en {city}",
+        "Panel: {method} en la práctica",
+        "Intercambio en grupos pequeños",
+        "Visita de campo: {project}",
+        "Lecciones aprendidas y próximos pasos",
+    ),
+    "pt": (
+        "Boas-vindas e apresentações",
+        "Palestra: {subject} em {city}",
+        "Painel: {method} na prática",
+        "Troca de experiências em pequenos grupos",
+        "Visita de campo: {project}",
+        "Lições aprendidas e próximos passos",
+    ),
+    "ar": (
+        "الترحيب والتعارف",
+        "كلمة رئيسية: {subject} في {city}",
+        "حلقة نقاش: {method} في الممارسة",
+        "تبادل الخبرات في مجموعات صغيرة",
+        "زيارة ميدانية: {project}",
+        "الدروس المستفادة والخطوات التالية",
+    ),
+}
+VENUES: dict[str, tuple[str, ...]] = {
+    "en": ("{city} City Hall", "{word} Conference Centre", "University of {city}, Main Hall"),
+    "de": ("Rathaus {city}", "Tagungszentrum {word}", "Hochschule {city}, Aula"),
+    "fr": ("Hôtel de ville de {city}", "Centre de conférences {word}", "Université de {city}, amphithéâtre"),
+    "es": (
+        "Palacio Municipal de {city}",
+        "Centro de Convenciones {word}",
+        "Universidad de {city}, Aula Magna",
+    ),
+    "pt": ("Paço Municipal de {city}", "Centro de Convenções {word}", "Universidade de {city}, Auditório"),
+    "ar": ("مبنى بلدية {city}", "مركز {word} للمؤتمرات", "جامعة {city}، القاعة الكبرى"),
+}
+APPLICATION_QUESTIONS: dict[str, tuple[str, str]] = {
+    "en": ("What does your city work on in this field?", "What would you like to learn from the others?"),
+    "de": ("Woran arbeitet Ihre Stadt in diesem Bereich?", "Was möchten Sie von den anderen lernen?"),
+    "fr": (
+        "Sur quoi votre ville travaille-t-elle dans ce domaine ?",
+        "Qu'aimeriez-vous apprendre des autres ?",
+    ),
+    "es": ("¿En qué trabaja su ciudad en este campo?", "¿Qué le gustaría aprender de los demás?"),
+    "pt": ("Em que a sua cidade trabalha nesta área?", "O que gostaria de aprender com os outros?"),
+    "ar": ("على ماذا تعمل مدينتكم في هذا المجال؟", "ماذا تودون أن تتعلموا من الآخرين؟"),
+}
+STATUS_MESSAGES: dict[str, dict[str, str]] = {
+    "cancelled": {
+        "en": "The host city cannot receive the group this year. We are sorry.",
+        "de": "Die Gaststadt kann die Gruppe in diesem Jahr nicht empfangen. Das tut uns leid.",
+        "fr": "La ville hôte ne peut pas accueillir le groupe cette année. Nous en sommes désolés.",
+        "es": "La ciudad anfitriona no puede recibir al grupo este año. Lo sentimos.",
+        "pt": "A cidade anfitriã não pode receber o grupo este ano. Lamentamos.",
+        "ar": "لا تستطيع المدينة المضيفة استقبال المجموعة هذا العام. نعتذر عن ذلك.",
+    },
+    "postponed": {
+        "en": "New dates will follow after the municipal elections.",
+        "de": "Neue Termine folgen nach den Kommunalwahlen.",
+        "fr": "De nouvelles dates suivront après les élections municipales.",
+        "es": "Las nuevas fechas se anunciarán después de las elecciones municipales.",
+        "pt": "As novas datas serão anunciadas depois das eleições municipais.",
+        "ar": "سيتم الإعلان عن مواعيد جديدة بعد الانتخابات البلدية.",
+    },
+}
+OUTCOME_SECTIONS = ("results", "transferability", "success_factors")
+
+
+@dataclass
+class _EventPlan:
+    event: Any
+    topic_ids: list[int]
+    organiser_ids: list[int]
+    practice_ids: list[int]
+    # (title, starts, ends, location, speaker ids, guest speakers) per agenda session.
+    sessions: list[tuple[str, datetime, datetime, str, list[int], str]]
+    # (kind, title, url, participants only) per document.
+    documents: list[tuple[str, str, str, bool]]
+    registrations: int = 0
+
+
+def _events_state() -> tuple[int, int]:
+    """(bench events, their registrations) in the database."""
+    from connective.events.models import Event, Registration
+
+    events = Event.objects.filter(slug__startswith=EVENT_SLUG_PREFIX).count()
+    registrations = Registration.objects.filter(event__slug__startswith=EVENT_SLUG_PREFIX).count()
+    return events, registrations
+
+
+def _wipe_events() -> None:
+    from django.db import connection, transaction
+
+    from connective.events.models import Certificate, Event, FeedbackResponse, Registration
+
+    log("  removing the previous bench events")
+    bench_events = Event.objects.filter(slug__startswith=EVENT_SLUG_PREFIX)
+    with transaction.atomic():
+        Certificate.objects.filter(registration__event__in=bench_events).delete()
+        FeedbackResponse.objects.filter(event__in=bench_events).delete()
+        # Django's cascade would load 200,000 registrations to delete them one batch at a time; nothing else
+        # points at them any more, so one statement does.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {Registration._meta.db_table} WHERE event_id IN "
+                f"(SELECT id FROM {Event._meta.db_table} WHERE slug LIKE %s)",
+                [f"{EVENT_SLUG_PREFIX}%"],
+            )
+        bench_events.delete()
+
+
+def _registration_counts(rng: random.Random, plans: list[_EventPlan], total: int, people: int) -> None:
+    """Spread `total` registrations over the events: the big one gets its 2,000, the drafts none, the others a
+    long-tailed number (most a dozen or two, a few hundreds), never more than the people there are."""
+    big = plans[0]
+    big.registrations = min(BIG_EVENT_REGISTRATIONS, total, people)
+    open_plans = [p for p in plans[1:] if p.event.status != "draft"]
+    rest = total - big.registrations
+    if not open_plans or rest <= 0:
+        return
+    # More than the places for some events (their waitlists), never the whole directory.
+    room = [min(people, 2 * (p.event.capacity or 150) + 40) for p in open_plans]
+    weights = [rng.paretovariate(1.6) * (p.event.capacity or 150) / 150 for p in open_plans]
+    scale = rest / sum(weights)
+    for plan, weight, limit in zip(open_plans, weights, room, strict=True):
+        plan.registrations = min(limit, int(weight * scale))
+    missing = rest - sum(p.registrations for p in open_plans)
+    spare = [i for i, p in enumerate(open_plans) if p.registrations < room[i]]
+    while missing > 0 and spare:
+        position = rng.randrange(len(spare))
+        index = spare[position]
+        step = min(missing, room[index] - open_plans[index].registrations, rng.randint(1, 10))
+        open_plans[index].registrations += step
+        missing -= step
+        if open_plans[index].registrations >= room[index]:
+            spare[position] = spare[-1]
+            spare.pop()
+    if missing:
+        log(f"  {missing} registrations do not fit: the directory has too few people for them")
+
+
+def generate_events(*, events: int, registrations: int, seed: int = SEED + 3) -> dict[str, float]:
+    """Write `events` events of every format (60 % past; mostly published, some cancelled or postponed, a few
+    drafts) in real host cities and their time zones, with agendas and speakers, and `registrations`
+    registrations of the directory's people with the statuses registering, selection and check-in leave."""
+    from zoneinfo import ZoneInfo
+
+    from django.db import transaction
+    from django.utils import timezone
+    from django.utils.text import slugify
+
+    from connective.accounts.models import User
+    from connective.core.models import City, Topic
+    from connective.events.models import (
+        AgendaSession,
+        Event,
+        EventDocument,
+        Registration,
+    )
+    from connective.network.models import Organisation
+    from connective.practices.models import Practice
+
+    rng = random.Random(seed)
+    writer = Writer(rng)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    places = load_places()
+    zones = dict(City.objects.exclude(timezone="").values_list("pk", "timezone"))
+    topics = {t.slug: (t.pk, t.parent_id) for t in Topic.objects.all()}
+    people_rows = list(
+        User.objects.filter(email__endswith=f"@{DIRECTORY_EMAIL_DOMAIN}", is_active=True)
+        .order_by("pk")
+        .values_list("pk", "language")
+    )
+    if not people_rows:
+        raise RuntimeError("the directory has no people to register for the events")
+    people = [pk for pk, _language in people_rows]
+    people_by_language: dict[str, list[int]] = {}
+    for pk, language in people_rows:
+        people_by_language.setdefault(language or "en", []).append(pk)
+    organisations_by_language: dict[str, list[int]] = {}
+    for pk, language in Organisation.objects.filter(slug__startswith=DIRECTORY_SLUG_PREFIX).values_list(
+        "pk", "description_language"
+    ):
+        organisations_by_language.setdefault(language or "en", []).append(pk)
+    practice_ids = list(Practice.objects.filter(status="published").values_list("pk", flat=True))
+    bench_member = bench_member_id()
+    languages = list(phrases.LANGUAGE_WEIGHTS)
+    weights = list(phrases.LANGUAGE_WEIGHTS.values())
+    formats, format_weights = list(FORMAT_WEIGHTS), list(FORMAT_WEIGHTS.values())
+    statuses, status_weights = list(EVENT_STATUS_WEIGHTS), list(EVENT_STATUS_WEIGHTS.values())
+    now = timezone.now().replace(microsecond=0)
+
+    def plan(number: int) -> _EventPlan:
+        big = number == 0
+        language = "en" if big else rng.choices(languages, weights)[0]
+        event_format = "conference" if big else rng.choices(formats, format_weights)[0]
+        online = event_format in ONLINE_FORMATS
+        mode = "online" if online else "hybrid" if big or rng.random() < 0.15 else "in_person"
+        place: Place = _pick(rng, places[language] or places["*"])
+        zone_name = zones.get(place.city_id) or "UTC"
+        zone = ZoneInfo(zone_name)
+        subjects = rng.sample(range(len(phrases.SUBJECTS)), rng.choice((1, 2, 2, 3)))
+        slots = writer.slots(language, place.name, subjects)
+        slots["kind"] = FORMAT_WORDS[event_format][language]
+        title = rng.choice(EVENT_TITLES[language]).format(**slots)
+        title = (title[0].upper() + title[1:])[:200]
+        past = not big and rng.random() < EVENTS_PAST_SHARE
+        offset = (
+            timedelta(days=45)
+            if big
+            else timedelta(
+                days=-rng.uniform(1, EVENTS_PAST_DAYS) if past else rng.uniform(1, EVENTS_AHEAD_DAYS)
+            )
+        )
+        local_day = (now + offset).astimezone(zone).date()
+        if online:
+            # Online sessions meet at a time that suits several continents.
+            starts = datetime(
+                local_day.year, local_day.month, local_day.day, rng.choice((8, 10, 14, 16)), tzinfo=zone
+            )
+            ends = starts + timedelta(minutes=rng.randint(*FORMAT_MINUTES[event_format]) // 15 * 15)
+        else:
+            days = 3 if big else rng.randint(*FORMAT_DAYS[event_format])
+            starts = datetime(local_day.year, local_day.month, local_day.day, 9, tzinfo=zone)
+            ends = starts + timedelta(days=days - 1, hours=8, minutes=30)
+        status = "published" if big else rng.choices(statuses, status_weights)[0]
+        if past and status == "postponed":
+            # A postponed event waits for new dates; one of six years ago would have been cancelled.
+            status = "cancelled"
+        elif past and status == "draft":
+            # Drafts are being prepared: they lie ahead.
+            status = "published"
+        application = not big and (
+            rng.random() < (0.45 if event_format in ("study_trip", "training") else 0.08)
+        )
+        capacity = BIG_EVENT_CAPACITY if big else None if rng.random() < 0.15 else rng.randint(2, 30) * 10
+        # Planned weeks or months ahead, and never later than today.
+        created = min(starts - timedelta(days=rng.randint(20, 200)), now - timedelta(days=rng.randint(1, 60)))
+        others = [code for code in languages if code != language]
+        event_languages = [language, *rng.sample(others, rng.choice((0, 0, 1, 1, 2)))]
+        event = Event(
+            title=title,
+            # Every bench event's slug starts with the prefix, so the part can be found and rebuilt alone.
+            slug=BIG_EVENT_SLUG if big else f"{EVENT_SLUG_PREFIX}{number}-{slugify(title)[:80]}".strip("-"),
+            format=event_format,
+            status=status,
+            status_message=STATUS_MESSAGES[status][language] if status in STATUS_MESSAGES else "",
+            summary=writer.paragraph(language, "summary", slots, subjects, 1)[:300],
+            description="\n\n".join(
+                writer.paragraph(language, section, slots, subjects, rng.randint(1, 3))
+                for section in ("challenge", "objectives")
+            ),
+            language=language,
+            languages=event_languages,
+            interpretation=others[:2] if event_format == "conference" and rng.random() < 0.5 else [],
+            region_id=place.region_id if not online or rng.random() < 0.6 else None,
+            host_city_id=None if online else place.city_id,
+            host_organisation_id=_pick(rng, organisations_by_language[language])
+            if organisations_by_language.get(language) and rng.random() < 0.7
+            else None,
+            starts_at=starts,
+            ends_at=ends,
+            time_zone=zone_name,
+            mode=mode,
+            venue_name=""
+            if online
+            else rng.choice(VENUES[language]).format(city=place.name, word=_coined(rng)),
+            venue_address="" if online else f"{_coined(rng)} {rng.randint(1, 120)}, {place.name}",
+            latitude=None if online else round(place.latitude + rng.uniform(-0.01, 0.01), 5),
+            longitude=None if online else round(place.longitude + rng.uniform(-0.01, 0.01), 5),
+            online_url=f"https://meet.example.org/bench-{number}" if mode != "in_person" else "",
+            travel_cover=""
+            if online
+            else rng.choice(("participants", "programme", "programme", "partial", "host")),
+            participation="application" if application else "registration",
+            capacity=capacity,
+            registration_opens_at=created,
+            registration_closes_at=starts - timedelta(days=rng.choice((1, 3, 7, 14)))
+            if rng.random() < 0.5
+            else None,
+            questions=list(APPLICATION_QUESTIONS[language]) if application else [],
+            asks_for_contribution=event_format in ("practitioners_workshop", "dialogue")
+            and rng.random() < 0.3,
+            public_participants=big or rng.random() < 0.2,
+            badges=event_format in ("conference", "training"),
+            outcomes="",
+            created_at=created,
+            published_at=None
+            if status == "draft"
+            else min(now, created + timedelta(days=rng.randint(0, 10))),
+            sequence=1 if status in ("cancelled", "postponed") else 0,
+        )
+        if past and status == "published" and rng.random() < 0.4:
+            event.outcomes = "\n\n".join(
+                writer.paragraph(language, section, slots, subjects, rng.randint(1, 2))
+                for section in OUTCOME_SECTIONS
+            )
+        topic_ids = list({topics[phrases.SUBJECTS[s][0]][0] for s in subjects})
+        if rng.random() < 0.2:
+            parent = topics[phrases.SUBJECTS[subjects[0]][0]][1]
+            if parent is not None and parent not in topic_ids:
+                topic_ids.append(parent)
+        speakers_pool = people_by_language.get(language) or people
+        organisers = list(dict.fromkeys(_pick(rng, speakers_pool) for _ in range(rng.choice((1, 1, 2, 3)))))
+        session_count = 6 if big else rng.randint(1, 2) if online else rng.randint(1, 6)
+        session_titles = rng.sample(SESSION_TITLES[language], session_count)
+        days = (ends.date() - starts.date()).days + 1
+        sessions = []
+        slot_of_day: dict[int, int] = {}
+        for index, template in enumerate(session_titles):
+            # Spread over the days, one after another within a day from the start time on.
+            day = index * days // session_count
+            slot = slot_of_day[day] = slot_of_day.get(day, -1) + 1
+            session_start = starts + timedelta(days=day, minutes=150 * slot)
+            length = timedelta(minutes=rng.choice((45, 60, 90, 120)))
+            if online:
+                session_start = starts + (ends - starts) * index / session_count
+                length = (ends - starts) / session_count
+            speaker_ids = list(
+                dict.fromkeys(_pick(rng, speakers_pool) for _ in range(rng.choice((0, 1, 1, 2, 3))))
+            )
+            guest = (
+                f"{rng.choice(NAMES[language][0])} {rng.choice(NAMES[language][1])}"
+                if rng.random() < 0.2
+                else ""
+            )
+            sessions.append(
+                (
+                    template.format(**slots)[:200],
+                    session_start,
+                    session_start + length,
+                    "" if online else rng.choice(("Room A", "Room B", "Plenary", "")),
+                    speaker_ids,
+                    guest,
+                )
+            )
+        practices_shown = (
+            rng.sample(practice_ids, rng.randint(1, 4))
+            if past and practice_ids and rng.random() < 0.3
+            else []
+        )
+        documents = []
+        if past and status == "published" and rng.random() < 0.4:
+            for index in range(rng.randint(1, 3)):
+                kind = rng.choice(("presentation", "document", "link"))
+                documents.append(
+                    (
+                        kind,
+                        f"{FORMAT_WORDS[event_format][language]} {number}: {kind} {index + 1}",
+                        f"https://event{number}.example.org/{kind}-{index + 1}",
+                        rng.random() < 0.3,
+                    )
+                )
+        return _EventPlan(event, topic_ids, organisers, practices_shown, sessions, documents)
+
+    plans = [plan(number) for number in range(events)]
+    _registration_counts(rng, plans, registrations, len(people))
+    timings["plan"] = time.perf_counter() - started
+    started = _timed(f"{events} events planned", started)
+
+    explicit = _ExplicitTimes(Event._meta.get_field("created_at"), Registration._meta.get_field("created_at"))
+    session_through = AgendaSession.speakers.through
+    written = 0
+    registration_total = 0
+    with explicit:
+        for batch_start in range(0, events, 500):
+            batch = plans[batch_start : batch_start + 500]
+            with transaction.atomic():
+                saved = Event.objects.bulk_create([p.event for p in batch])
+                Event.topics.through.objects.bulk_create(
+                    Event.topics.through(event_id=event.pk, topic_id=topic)
+                    for event, p in zip(saved, batch, strict=True)
+                    for topic in p.topic_ids
+                )
+                Event.organisers.through.objects.bulk_create(
+                    Event.organisers.through(event_id=event.pk, user_id=user)
+                    for event, p in zip(saved, batch, strict=True)
+                    for user in p.organiser_ids
+                )
+                Event.practices.through.objects.bulk_create(
+                    Event.practices.through(event_id=event.pk, practice_id=practice)
+                    for event, p in zip(saved, batch, strict=True)
+                    for practice in p.practice_ids
+                )
+                session_rows = [
+                    (
+                        AgendaSession(
+                            event_id=event.pk,
+                            title=title,
+                            starts_at=starts,
+                            ends_at=ends,
+                            location=location,
+                            guest_speakers=guest,
+                        ),
+                        speakers,
+                    )
+                    for event, p in zip(saved, batch, strict=True)
+                    for title, starts, ends, location, speakers, guest in p.sessions
+                ]
+                saved_sessions = AgendaSession.objects.bulk_create([row[0] for row in session_rows])
+                session_through.objects.bulk_create(
+                    session_through(agendasession_id=session.pk, user_id=user)
+                    for session, (_row, speakers) in zip(saved_sessions, session_rows, strict=True)
+                    for user in speakers
+                )
+                EventDocument.objects.bulk_create(
+                    EventDocument(
+                        event_id=event.pk,
+                        kind=kind,
+                        title=title,
+                        url=url,
+                        participants_only=participants_only,
+                        added_by_id=p.organiser_ids[0],
+                    )
+                    for event, p in zip(saved, batch, strict=True)
+                    for kind, title, url, participants_only in p.documents
+                )
+                rows: list[Any] = []
+                for event, p in zip(saved, batch, strict=True):
+                    rows += _registrations_of(rng, event, p, people, bench_member, now)
+                Registration.objects.bulk_create(rows, batch_size=BATCH)
+                Event.objects.bulk_update(saved, ["confirmed_count", "waitlist_count"])
+            written += len(saved)
+            registration_total += len(rows)
+            if written % 2000 == 0 or written == events:
+                log(
+                    f"  {written} events, {registration_total} registrations written "
+                    f"({time.perf_counter() - started:.0f} s)"
+                )
+    timings["events"] = time.perf_counter() - started
+    return timings
+
+
+def _registrations_of(
+    rng: random.Random,
+    event: Any,
+    plan: _EventPlan,
+    people: list[int],
+    bench_member: int | None,
+    now: datetime,
+) -> list[Any]:
+    """The registrations of one event, in the order people registered, with the statuses the services would
+    have left: places confirmed up to the capacity and then the waitlist (open registration), or applications
+    decided by the organisers (selection); some cancelled; most confirmed participants of past events checked
+    in. Sets the event's confirmed_count and waitlist_count to the true counts."""
+    from connective.events.models import Registration
+
+    count = plan.registrations
+    event.confirmed_count = event.waitlist_count = 0
+    if not count:
+        return []
+    big = event.slug == BIG_EVENT_SLUG
+    users = rng.sample(people, count)
+    if big and bench_member is not None and bench_member not in users:
+        # The "(member)" scenarios see the big event as one of its confirmed, listed participants.
+        users[0] = bench_member
+    elif big and bench_member is not None:
+        users.remove(bench_member)
+        users.insert(0, bench_member)
+    opened = event.registration_opens_at or event.created_at
+    closing = min(event.starts_at, now, event.registration_closes_at or event.starts_at)
+    window = max(60, int((closing - opened).total_seconds()))
+    times = sorted(opened + timedelta(seconds=rng.randrange(window)) for _ in range(count))
+    past = event.ends_at < now
+    application = event.participation == "application"
+    decider = plan.organiser_ids[0]
+    capacity = event.capacity
+    held = 0
+    rows: list[Any] = []
+    public_left = BIG_EVENT_PUBLIC if big else 0
+    for index, (user, created) in enumerate(zip(users, times, strict=True)):
+        registration = Registration(event_id=event.pk, user_id=user, created_at=created)
+        is_bench_member = big and index == 0
+        if application:
+            registration.answers = [
+                {"question": question, "answer": f"{_coined(rng)}: {rng.choice(phrases.METHODS)[0]}."}
+                for question in event.questions
+            ]
+        if not is_bench_member and rng.random() < 0.07:
+            registration.status = "cancelled"
+            registration.cancelled_at = created + timedelta(
+                seconds=rng.randrange(max(1, int((closing - created).total_seconds())))
+            )
+        elif application and not past and rng.random() < 0.7:
+            registration.status = "applied"
+        elif application:
+            accepted = (capacity is None or held < capacity) and rng.random() < 0.75
+            registration.status = "confirmed" if accepted else "declined"
+            registration.decided_at = min(now, created + timedelta(days=rng.randint(1, 10)))
+            registration.decided_by_id = decider
+        elif capacity is None or held < capacity:
+            registration.status = "confirmed"
+        else:
+            registration.status = "waitlisted"
+            registration.waitlisted_at = created
+        if registration.status == "confirmed":
+            held += 1
+            event.confirmed_count += 1
+            if past and event.status == "published" and rng.random() < 0.8:
+                registration.checked_in_at = event.starts_at + timedelta(minutes=rng.randint(-30, 45))
+            if big:
+                if public_left and (is_bench_member or rng.random() < 0.25):
+                    registration.public = True
+                    public_left -= 1
+            elif event.public_participants:
+                registration.public = rng.random() < 0.3
+        elif registration.status == "waitlisted":
+            event.waitlist_count += 1
+        rows.append(registration)
+    if public_left:
+        # Fewer than 300 drew the opt-in above: the first confirmed ones not listed yet opt in too.
+        for registration in rows:
+            if public_left and registration.status == "confirmed" and not registration.public:
+                registration.public = True
+                public_left -= 1
+    return rows
+
+
+def add_event_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--events", type=int, default=DEFAULT_EVENTS, help="events (default 10000; 0 for none)"
+    )
+    parser.add_argument(
+        "--registrations",
+        type=int,
+        default=DEFAULT_REGISTRATIONS,
+        help="registrations over the events (default 200000)",
+    )
+
+
+def check_event_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.events < 0 or args.registrations < 0:
+        parser.error("--events and --registrations must be 0 or more")
+
+
+def ensure_events(*, events: int, registrations: int, regenerate: bool = False) -> dict[str, Any]:
+    """`events` bench events with `registrations` registrations, generated when needed (after the directory,
+    whose people register and speak)."""
+    started = time.perf_counter()
+    wanted = (events, registrations if events else 0)
+    generated = regenerate or _events_state() != wanted
+    timings: dict[str, float] = {}
+    if generated:
+        _wipe_events()
+        if events:
+            timings = generate_events(events=events, registrations=registrations)
+    else:
+        log("  reusing the existing events")
+    timings["total"] = time.perf_counter() - started
+    return {
+        "events": events,
+        "registrations": wanted[1],
+        "events_generated": generated,
+        "events_timings": timings,
+    }
+
+
 def _caching_text() -> Callable[[], None]:
     """Remember each word's stem and folded form while the index is built; returns what undoes it.
 
@@ -1759,11 +2481,13 @@ def ensure_dataset(
     organisations: int = DEFAULT_ORGANISATIONS,
     groups: int = DEFAULT_GROUPS,
     thread_posts: int = DEFAULT_THREAD_POSTS,
+    events: int = DEFAULT_EVENTS,
+    registrations: int = DEFAULT_REGISTRATIONS,
     regenerate: bool = False,
 ) -> dict[str, Any]:
     """The bench database with `practices` published, indexed practices, a directory of `people` and
-    `organisations`, and `groups` working groups with a thread of `thread_posts` posts; each part generated
-    only when needed."""
+    `organisations`, `groups` working groups with a thread of `thread_posts` posts, and `events` events with
+    `registrations` registrations; each part generated only when needed."""
     from django.db import connection
 
     log(
@@ -1791,7 +2515,19 @@ def ensure_dataset(
         regenerate=regenerate or directory["directory_generated"],
     )
     result.update(working_groups)
-    if result["generated"] or directory["directory_generated"] or working_groups["groups_generated"]:
+    # The registrants, organisers and speakers are the directory's people too.
+    bench_events = ensure_events(
+        events=events,
+        registrations=registrations,
+        regenerate=regenerate or directory["directory_generated"],
+    )
+    result.update(bench_events)
+    if (
+        result["generated"]
+        or directory["directory_generated"]
+        or working_groups["groups_generated"]
+        or bench_events["events_generated"]
+    ):
         with connection.cursor() as cursor:
             # Planner statistics, as autovacuum (PostgreSQL) or `PRAGMA optimize` (SQLite) keep them.
             cursor.execute("ANALYZE")
@@ -1815,6 +2551,7 @@ def main(argv: list[str] | None = None) -> int:
         help="organisations in the directory (default 10000)",
     )
     add_group_arguments(parser)
+    add_event_arguments(parser)
     parser.add_argument(
         "--database-url", default=DEFAULT_DATABASE_URL, help="default var/bench/bench.sqlite3"
     )
@@ -1829,6 +2566,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.people < 1 or args.organisations < 1:
         parser.error("--people and --organisations must be at least 1")
     check_group_arguments(parser, args)
+    check_event_arguments(parser, args)
     setup_django(database_url=args.database_url, var_dir=args.var_dir)
     ensure_dataset(
         database_url=args.database_url,
@@ -1837,6 +2575,8 @@ def main(argv: list[str] | None = None) -> int:
         organisations=args.organisations,
         groups=args.groups,
         thread_posts=args.thread_posts,
+        events=args.events,
+        registrations=args.registrations,
         regenerate=args.regenerate,
     )
     if args.index_rate:

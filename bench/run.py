@@ -4,13 +4,15 @@
     make bench                                     # 100,000 practices on SQLite
     make bench BENCH_ARGS="--practices 20000 --people 10000 --organisations 2000"
     make bench BENCH_ARGS="--only group --only thread"  # the working groups only
+    make bench BENCH_ARGS="--only event"           # the events only (list, calendar, pages, feed)
     make bench BENCH_ARGS="--database-url postgres://postgres@127.0.0.1:5432/connective_bench"
 
 Steps: build (or reuse) the bench database (generate.py: practices, people, organisations, working groups with
-a long thread), collect static files, count the SQL queries of one
+a long thread, events with registrations), collect static files, count the SQL queries of one
 request per scenario in-process, start gunicorn with production settings on a free loopback port, then time
 each scenario with an HTTP client from this machine and weigh each page with the CSS and JavaScript it loads
-(gzip, as a browser receives them). Prints a table, writes bench/results/latest.json and checks the targets.
+(gzip, as a browser receives them), and measure the throughput of a few pages with concurrent clients. Prints
+a table, writes bench/results/latest.json and checks the targets.
 Every request goes to 127.0.0.1 only; every loop is bounded in count and in time.
 """
 
@@ -31,7 +33,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -48,11 +50,15 @@ from common import (
     setup_django,
 )
 from generate import (
+    BIG_EVENT_SLUG,
     BIG_GROUP_SLUG,
     DEFAULT_ORGANISATIONS,
     DEFAULT_PEOPLE,
+    EVENT_SLUG_PREFIX,
+    add_event_arguments,
     add_group_arguments,
     bench_member_id,
+    check_event_arguments,
     check_group_arguments,
 )
 
@@ -94,6 +100,15 @@ GROUPS_FILTERED = (
     "topic=municipal-services&kind=thematic&page=2",
 )
 
+# The event list's filters (events/forms.py EventFilterForm); the first is the issue's own example.
+EVENTS_FILTERED = (
+    "format=study_trip&region=europe&when=past",
+    "format=webinar&language=fr",
+    "topic=water-and-sanitation&when=all&page=2",
+    "q=water&mode=online",
+    "region=sub-saharan-africa&format=training&when=past&page=2",
+)
+
 
 @dataclass
 class Scenario:
@@ -105,6 +120,8 @@ class Scenario:
     requests: int | None = None
     # Requested as a signed-in member (the directory shows members more than visitors).
     member: bool = False
+    # Also measured with concurrent clients (requests per second the server sustains).
+    throughput: bool = False
 
 
 @dataclass
@@ -127,6 +144,16 @@ class GroupSample:
 
 
 @dataclass
+class EventSample:
+    """Addresses of the event pages: ordinary published events in turn, and the one with 2,000
+    registrations and a public list of 300 participants."""
+
+    pages: list[str] = field(default_factory=list)
+    big: str = ""
+    next_month: str = ""
+
+
+@dataclass
 class Measurement:
     name: str
     kind: str
@@ -138,6 +165,9 @@ class Measurement:
     p95_ms: float | None = None
     max_ms: float | None = None
     requests_per_s: float | None = None
+    # With `concurrency` clients at once (only the scenarios measured for throughput).
+    concurrent_requests_per_s: float | None = None
+    concurrency: int | None = None
     html_kb: float | None = None
     assets_kb: float | None = None
     page_kb: float | None = None
@@ -161,6 +191,7 @@ def scenarios(
     practices: int,
     directory: DirectorySample | None = None,
     groups: GroupSample | None = None,
+    events: EventSample | None = None,
 ) -> list[Scenario]:
     def detail(i: int) -> str:
         return f"/en/practices/{slugs[i % len(slugs)]}/"
@@ -184,6 +215,8 @@ def scenarios(
         found += directory_scenarios(directory)
     if groups is not None:
         found += group_scenarios(groups)
+    if events is not None:
+        found += event_scenarios(events)
     if pdf:
         found.append(
             Scenario(
@@ -237,7 +270,13 @@ def group_scenarios(sample: GroupSample) -> list[Scenario]:
     for member in (False, True):
         suffix = " (member)" if member else ""
         found += [
-            Scenario(f"groups list{suffix}", "search", lambda i: sample.group_list, member=member),
+            Scenario(
+                f"groups list{suffix}",
+                "search",
+                lambda i: sample.group_list,
+                member=member,
+                throughput=not member,
+            ),
             Scenario(
                 f"groups filtered{suffix}",
                 "search",
@@ -247,10 +286,95 @@ def group_scenarios(sample: GroupSample) -> list[Scenario]:
             Scenario(f"group home{suffix}", "page", lambda i: sample.group_home, member=member),
         ]
         found += [
-            Scenario(f"thread page {label}{suffix}", "page", lambda i, url=url: url, member=member)
+            Scenario(
+                f"thread page {label}{suffix}",
+                "page",
+                lambda i, url=url: url,
+                member=member,
+                throughput=label == "middle" and not member,
+            )
             for label, url in sample.thread_pages
         ]
     return found
+
+
+def event_scenarios(sample: EventSample) -> list[Scenario]:
+    """The event list (plain and filtered), the month calendar (this month and the next, fuller one), an
+    ordinary event page (published events in turn) and the big event's page, each as a visitor and as a member
+    (who is a confirmed, listed participant of the big event); and the public iCalendar feed."""
+    found: list[Scenario] = []
+    pages = sample.pages
+    for member in (False, True):
+        suffix = " (member)" if member else ""
+        found += [
+            Scenario(
+                f"events list{suffix}",
+                "search",
+                lambda i: "/en/events/",
+                member=member,
+                throughput=not member,
+            ),
+            Scenario(
+                f"events filtered{suffix}",
+                "search",
+                lambda i: f"/en/events/?{EVENTS_FILTERED[i % len(EVENTS_FILTERED)]}",
+                member=member,
+            ),
+            Scenario(f"events calendar{suffix}", "search", lambda i: "/en/events/calendar/", member=member),
+            Scenario(
+                f"events calendar, next month{suffix}",
+                "search",
+                lambda i: f"/en/events/calendar/?month={sample.next_month}",
+                member=member,
+            ),
+        ]
+        if pages:
+            found.append(
+                Scenario(
+                    f"event page{suffix}",
+                    "page",
+                    lambda i: f"/en/events/{pages[i % len(pages)]}/",
+                    member=member,
+                    throughput=not member,
+                )
+            )
+        if sample.big:
+            found.append(
+                Scenario(
+                    f"event page, 2,000 registrations{suffix}",
+                    "page",
+                    lambda i: f"/en/events/{sample.big}/",
+                    member=member,
+                    throughput=not member,
+                )
+            )
+    # Not an HTML page: calendar apps poll it; weighed and timed, without the page targets.
+    found.append(Scenario("events feed (.ics)", "other", lambda i: "/en/events/calendar.ics", html=False))
+    return found
+
+
+def sample_events(count: int = 200, seed: int = 13) -> EventSample | None:
+    """Ordinary published bench events (past and upcoming) and the big one; None without bench events."""
+    from django.utils import timezone
+
+    from connective.events.models import Event, EventStatus
+
+    slugs = list(
+        Event.objects.filter(slug__startswith=EVENT_SLUG_PREFIX, status=EventStatus.PUBLISHED)
+        .exclude(slug=BIG_EVENT_SLUG)
+        .order_by("pk")
+        .values_list("slug", flat=True)
+    )
+    if not slugs:
+        return None
+    today = timezone.localdate()
+    following = (today.replace(day=28) + timedelta(days=5)).replace(day=1)
+    big = Event.objects.filter(slug=BIG_EVENT_SLUG).values_list("slug", flat=True).first() or ""
+    return EventSample(
+        pages=random.Random(seed).sample(slugs, min(count, len(slugs))),
+        big=big,
+        next_month=following.strftime("%Y-%m"),
+    )
 
 
 def sample_groups() -> GroupSample | None:
@@ -605,6 +729,72 @@ def run_http(
             )
 
 
+def _concurrently(
+    base: str, url: Callable[[int], str], *, cookies: dict[str, str], clients: int, seconds: float
+) -> tuple[int, int, float]:
+    """(answered, failed, seconds taken) of `clients` clients asking for `url` at once for `seconds`, each
+    with its own connection, each taking the addresses in turn."""
+    import httpx
+
+    answered = [0] * clients
+    failed = [0] * clients
+    stop_at = time.perf_counter() + seconds
+    headers = {"Accept-Encoding": "gzip"}
+
+    def work(number: int) -> None:
+        with httpx.Client(base_url=base, headers=headers, cookies=cookies, timeout=60) as client:
+            i = number
+            while time.perf_counter() < stop_at:
+                try:
+                    response = client.get(url(i))
+                    response.read()
+                    ok = response.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                if ok:
+                    answered[number] += 1
+                else:
+                    failed[number] += 1
+                i += clients
+
+    started = time.perf_counter()
+    workers = [threading.Thread(target=work, args=(number,), daemon=True) for number in range(clients)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        # Bounded: each client stops asking at stop_at, and no request outlasts the client's timeout.
+        worker.join(seconds + 90)
+    return sum(answered), sum(failed), time.perf_counter() - started
+
+
+def run_throughput(
+    items: list[Scenario],
+    results: dict[str, Measurement],
+    *,
+    port: int,
+    clients: int,
+    seconds: float,
+    session: tuple[str, str] | None = None,
+) -> None:
+    """Requests per second the server answers with `clients` clients asking at once, for the scenarios marked
+    for it: what a page sustains, where the timing above takes one request at a time."""
+    base = f"http://127.0.0.1:{port}"
+    for scenario in items:
+        measurement = results[scenario.name]
+        if not scenario.throughput or measurement.skipped or measurement.p95_ms is None:
+            continue
+        cookies = {session[0]: session[1]} if session is not None and scenario.member else {}
+        answered, failed, elapsed = _concurrently(
+            base, scenario.url, cookies=cookies, clients=clients, seconds=seconds
+        )
+        measurement.concurrent_requests_per_s = round(answered / elapsed, 1)
+        measurement.concurrency = clients
+        log(
+            f"  {scenario.name:<34} {measurement.concurrent_requests_per_s:>6} requests/s with {clients} "
+            f"clients ({answered} in {elapsed:.1f} s{f', {failed} failed' if failed else ''})"
+        )
+
+
 # --- Report ------------------------------------------------------------------------------------------------
 
 
@@ -682,6 +872,7 @@ def print_table(results: list[Measurement]) -> None:
 def dataset_facts(database_url: str) -> dict[str, Any]:
     from django.db import connection
 
+    from connective.events.models import AgendaSession, Event, Registration
     from connective.groups.models import Group, Post
     from connective.network.models import Organisation, Profile
     from connective.practices.models import Practice
@@ -695,6 +886,9 @@ def dataset_facts(database_url: str) -> dict[str, Any]:
         "organisations": Organisation.objects.count(),
         "working_groups": Group.objects.count(),
         "group_posts": Post.objects.count(),
+        "events": Event.objects.count(),
+        "agenda_sessions": AgendaSession.objects.count(),
+        "registrations": Registration.objects.count(),
     }
     try:
         from connective.network.search import organisation_search_index, person_search_index
@@ -730,6 +924,7 @@ def main(argv: list[str] | None = None) -> int:
         help="organisations in the directory (default 10000)",
     )
     add_group_arguments(parser)
+    add_event_arguments(parser)
     parser.add_argument(
         "--database-url", default=DEFAULT_DATABASE_URL, help="default var/bench/bench.sqlite3"
     )
@@ -743,6 +938,15 @@ def main(argv: list[str] | None = None) -> int:
         "--warmup", type=int, default=5, help="untimed requests per scenario first (default 5)"
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument(
+        "--clients", type=int, default=4, help="concurrent clients for the throughput (default 4)"
+    )
+    parser.add_argument(
+        "--throughput-time",
+        type=float,
+        default=15,
+        help="seconds of concurrent requests per throughput scenario (default 15; 0 for none)",
+    )
     parser.add_argument(
         "--request-timeout", type=float, default=30, help="seconds one request may take (default 30)"
     )
@@ -763,6 +967,9 @@ def main(argv: list[str] | None = None) -> int:
     if min(args.practices, args.people, args.organisations, args.requests) < 1:
         parser.error("--practices, --people, --organisations and --requests must be at least 1")
     check_group_arguments(parser, args)
+    check_event_arguments(parser, args)
+    if args.clients < 1 or args.throughput_time < 0:
+        parser.error("--clients must be at least 1 and --throughput-time 0 or more")
     args.var_dir = args.var_dir.resolve()
     args.var_dir.mkdir(parents=True, exist_ok=True)
 
@@ -778,17 +985,25 @@ def main(argv: list[str] | None = None) -> int:
         organisations=args.organisations,
         groups=args.groups,
         thread_posts=args.thread_posts,
+        events=args.events,
+        registrations=args.registrations,
         regenerate=args.regenerate,
     )
     facts = {**dataset, **dataset_facts(args.database_url)}
     slugs = sample_slugs()
     directory = sample_directory()
     groups = sample_groups()
+    events = sample_events()
     session = member_session()
     items = [
         s
         for s in scenarios(
-            slugs, pdf=args.pdf, practices=facts["practices"], directory=directory, groups=groups
+            slugs,
+            pdf=args.pdf,
+            practices=facts["practices"],
+            directory=directory,
+            groups=groups,
+            events=events,
         )
         if not args.only or any(word.lower() in s.name.lower() for word in args.only)
     ]
@@ -833,6 +1048,19 @@ def main(argv: list[str] | None = None) -> int:
                 warmup=args.warmup,
                 session=session,
             )
+            if args.throughput_time > 0 and any(s.throughput for s in items):
+                log(
+                    f"Throughput: {args.clients} concurrent clients, {args.throughput_time:.0f} s per scenario, "
+                    f"{args.workers} workers"
+                )
+                run_throughput(
+                    items,
+                    results,
+                    port=port,
+                    clients=args.clients,
+                    seconds=args.throughput_time,
+                    session=session,
+                )
         finally:
             stop_server(server)
 
@@ -841,10 +1069,20 @@ def main(argv: list[str] | None = None) -> int:
     log(
         f"{facts['practices']} practices ({facts['indexed']} indexed), {facts['people']} people, "
         f"{facts['organisations']} organisations, {facts['working_groups']} working groups "
-        f"({facts['group_posts']} posts), {facts['database']}, {facts.get('database_mb')} MB; "
+        f"({facts['group_posts']} posts), {facts['events']} events ({facts['registrations']} registrations), "
+        f"{facts['database']}, {facts.get('database_mb')} MB; "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
     )
     print_table(measured)
+    concurrent = [m for m in measured if m.concurrent_requests_per_s is not None]
+    if concurrent:
+        log(
+            f"\nThroughput with {concurrent[0].concurrency} concurrent clients against {args.workers} gunicorn "
+            "workers: "
+            + ", ".join(
+                f"{m.name} {m.concurrent_requests_per_s} requests/s ({m.page_kb} KB)" for m in concurrent
+            )
+        )
     checks = check_targets(measured, timing=not args.queries_only)
     log("")
     for label, passed, detail in checks:
@@ -870,6 +1108,8 @@ def main(argv: list[str] | None = None) -> int:
             "requests": args.requests,
             "time_limit_s": args.time_limit,
             "workers": args.workers,
+            "clients": args.clients,
+            "throughput_s": args.throughput_time,
             "queries_only": args.queries_only,
         },
         "dataset": facts,

@@ -12,7 +12,13 @@ from django.utils import timezone
 from connective.accounts.privacy import privacy_export_data
 from connective.events.calendar import calendar_token_for
 from connective.events.certificates import certificates_issue
-from connective.events.models import CalendarToken, Certificate, ParticipationMode, Registration, RegistrationStatus
+from connective.events.models import (
+    CalendarToken,
+    Certificate,
+    ParticipationMode,
+    Registration,
+    RegistrationStatus,
+)
 from connective.events.privacy import events_forget_member
 from connective.events.registration import registration_create
 from tests.factories import EventFactory, RegistrationFactory, UserFactory
@@ -48,7 +54,9 @@ def test_erasure_gives_up_coming_places_and_forgets_answers(member: Any) -> None
 
 def test_erasure_withdraws_certificates_and_removes_the_name(member: Any, staff: Any) -> None:
     now = timezone.now()
-    event = EventFactory(starts_at=now - timedelta(days=3), ends_at=now - timedelta(days=2), organisers=[staff])
+    event = EventFactory(
+        starts_at=now - timedelta(days=3), ends_at=now - timedelta(days=2), organisers=[staff]
+    )
     RegistrationFactory(event=event, user=member, checked_in_at=now - timedelta(days=3))
     certificates_issue(event=event, actor=staff)
     certificate = Certificate.objects.get(registration__user=member)

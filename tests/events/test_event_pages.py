@@ -503,3 +503,15 @@ def test_public_list_page_answers_404_where_there_is_none() -> None:
     assert Client().get(detail_url(EventFactory()) + "participants/").status_code == 404
     draft = EventFactory(public_participants=True, status=EventStatus.DRAFT)
     assert Client().get(detail_url(draft) + "participants/").status_code == 404
+
+
+def test_manage_page_names_who_reserved_places_are_for(organiser: Any) -> None:
+    from connective.events.models import ReservedPlaces
+    from connective.network.models import OrganisationType
+
+    event = EventFactory(organisers=[organiser], capacity=30)
+    ReservedPlaces.objects.create(event=event, region=Region.objects.get(slug="mena"), places=5)
+    ReservedPlaces.objects.create(event=event, organisation_type=OrganisationType.MUNICIPALITY, places=10)
+    body = client_for(organiser).get(detail_url(event) + "manage/").content.decode()
+    assert "0 of 5 places reserved for Middle East and North Africa" in body
+    assert "0 of 10 places reserved for Municipality" in body

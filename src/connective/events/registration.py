@@ -87,7 +87,7 @@ class Places:
 
 
 def _places(event: Event) -> Places:
-    reserved = list(ReservedPlaces.objects.filter(event=event).order_by("pk"))
+    reserved = list(ReservedPlaces.objects.filter(event=event).select_related("region").order_by("pk"))
     held: dict[int | None, int] = {}
     rows = (
         Registration.objects.filter(event=event, status__in=HOLDS_PLACE)

@@ -23,6 +23,7 @@ from connective.core.forms import errors_text
 from connective.core.pagination import page_links
 from connective.events.forms import DecisionForm, StatusForm
 from connective.events.models import Registration, RegistrationStatus
+from connective.network.models import OrganisationType
 from connective.events.registration import application_decide, checkin_set, places_of
 from connective.events.selectors import EventAccess, event_for, participants_for_organisers
 from connective.events.services import event_cancel, event_postpone, event_publish, event_reschedule
@@ -36,6 +37,15 @@ def managed(request: HttpRequest, slug: str) -> EventAccess:
     if not rules.has_perm("events.manage", request.user, access):
         raise Http404
     return access
+
+
+def _reserved_for(reserved: Any) -> str:
+    if reserved.region_id is not None:
+        return str(reserved.region.name)
+    try:
+        return str(OrganisationType(reserved.organisation_type).label)
+    except ValueError:
+        return reserved.organisation_type
 
 
 def _manage_context(
@@ -62,7 +72,7 @@ def _manage_context(
             (value, label, counts.get(value, 0)) for value, label in RegistrationStatus.choices
         ],
         "free_places": places.free_total(),
-        "reserved": [(r, places.held.get(r.pk, 0)) for r in places.reserved],
+        "reserved": [(r, places.held.get(r.pk, 0), _reserved_for(r)) for r in places.reserved],
         "decision_form": DecisionForm(),
         "status_form": status_form or StatusForm(event=event),
         "now": timezone.now(),

@@ -1164,4 +1164,4 @@ def test_schema_describes_the_group_endpoints(db: Any) -> None:
     components = schema["components"]["schemas"]
     assert set(components["PostCreate"]["properties"]) == {"body", "quote_of"}
     assert set(components["PostCreateUpload"]["properties"]) == {"body", "quote_of", "attachments"}
-    assert set(components["ThreadCreate"]["properties"]) == {"title", "body", "practice"}
+    assert set(components["ThreadCreate"]["properties"]) == {"title", "body", "practice", "event"}

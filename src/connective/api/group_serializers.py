@@ -17,6 +17,7 @@ from rest_framework import serializers
 
 from connective.api.serializers import RegionSerializer, TopicSerializer
 from connective.core.text import render_markdown
+from connective.events.models import EventStatus
 from connective.groups.discussions import PostView
 from connective.groups.models import Attachment, Group, Thread
 from connective.groups.selectors import GroupAccess
@@ -190,6 +191,14 @@ class PracticeReferenceSerializer(serializers.Serializer):
     url = serializers.URLField()
 
 
+class LinkedEventSerializer(serializers.Serializer):
+    """The event a thread is about (the events API describes events in full)."""
+
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    url = serializers.URLField()
+
+
 class ThreadSerializer(serializers.Serializer):
     """A thread as the group's thread list shows it."""
 
@@ -202,6 +211,9 @@ class ThreadSerializer(serializers.Serializer):
     pinned = serializers.BooleanField()
     locked = serializers.BooleanField(help_text="A locked thread takes no more replies.")
     practice = serializers.SerializerMethodField(help_text="The published practice the thread is about.")
+    event = serializers.SerializerMethodField(
+        help_text="The event the thread is about; null when there is none or it went back to draft."
+    )
     url = serializers.SerializerMethodField()
     api_url = serializers.SerializerMethodField()
 
@@ -219,6 +231,18 @@ class ThreadSerializer(serializers.Serializer):
             "slug": practice.slug,
             "title": practice.title,
             "url": _absolute(self.context, practice.get_absolute_url()),
+        }
+
+    @extend_schema_field(LinkedEventSerializer(allow_null=True))
+    def get_event(self, thread: Thread) -> dict[str, str] | None:
+        event = thread.event
+        # An event taken back to draft after the thread linked it is not named to readers.
+        if event is None or event.status == EventStatus.DRAFT:
+            return None
+        return {
+            "slug": event.slug,
+            "title": event.title,
+            "url": _absolute(self.context, reverse("events:detail", kwargs={"slug": event.slug})),
         }
 
     def _thread_kwargs(self, thread: Thread) -> dict[str, Any]:
@@ -405,6 +429,7 @@ class ThreadCreateSerializer(serializers.Serializer):
     title = _text()
     body = _text("Markdown. Mention a member with @ and their profile's short name.")
     practice = _text("A published practice the thread is about (optional): its slug or its address.")
+    event = _text("An event the thread is about (optional, not a draft): its slug or its address.")
 
 
 class PostCreateSerializer(serializers.Serializer):

@@ -41,6 +41,7 @@ from connective.api.group_serializers import (
 )
 from connective.groups.discussions import (
     POSTS_PER_PAGE,
+    event_by_reference,
     post_create,
     posting_refusal,
     practice_by_reference,
@@ -163,7 +164,12 @@ def _thread(request: Request, access: GroupAccess, thread_id: str) -> Thread:
         allowed = thread_for_page(access=access, viewer=request.user, pk=int(thread_id))
     except Http404:
         raise NotFound() from None
-    thread = threads_listed(access=access, viewer=request.user).filter(pk=allowed.pk).first()
+    thread = (
+        threads_listed(access=access, viewer=request.user)
+        .select_related("event")
+        .filter(pk=allowed.pk)
+        .first()
+    )
     if thread is None:
         # The page's rule above decides; the list's query only adds the joins. Should the two ever differ,
         # the thread shows as its page shows it, its author loaded on demand.
@@ -282,7 +288,8 @@ class GroupThreadViewSet(_Writing):
         form = PageForm(request.query_params)
         if not form.is_valid():
             return Response(_form_errors(form), status=400)
-        threads = threads_listed(access=access, viewer=request.user)
+        # The linked event is named in every row: joined here, not read once per thread.
+        threads = threads_listed(access=access, viewer=request.user).select_related("event")
         page = page_of(threads, page=form.cleaned_data["page"], page_size=PAGE_SIZE)
         if not form.check_page(page.num_pages):
             return Response(_form_errors(form), status=400)
@@ -312,12 +319,18 @@ class GroupThreadViewSet(_Writing):
         if not given.is_valid():
             return Response(given.errors, status=400)
         data = given.validated_data
-        practice = None
+        unknown: dict[str, list[str]] = {}
+        practice = event = None
         if data["practice"].strip():
             practice = practice_by_reference(data["practice"])
             if practice is None:
-                message = gettext("No published good practice has this short name or address.")
-                return Response({"practice": [message]}, status=400)
+                unknown["practice"] = [gettext("No published good practice has this short name or address.")]
+        if data["event"].strip():
+            event = event_by_reference(data["event"])
+            if event is None:
+                unknown["event"] = [gettext("No published event has this short name or address.")]
+        if unknown:
+            return Response(unknown, status=400)
         try:
             thread = thread_create(
                 author=_author(request),
@@ -325,6 +338,7 @@ class GroupThreadViewSet(_Writing):
                 title=data["title"],
                 body=data["body"],
                 practice=practice,
+                event=event,
                 attachments=_files(request),
             )
         except ValidationError as error:

@@ -3,6 +3,7 @@ content) for the API."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -15,6 +16,7 @@ from connective.groups.discussions import (
     BODY_MAX,
     TITLE_MAX,
     attachment_max_bytes,
+    event_by_reference,
     practice_by_reference,
 )
 from connective.groups.models import Reaction
@@ -105,23 +107,44 @@ class ThreadForm(_PlainLabels):
     practice_query = forms.CharField(label=_("Search the good practices"), required=False, max_length=200)
     # A practice picked from the search results (radio buttons): it wins over what the text field says.
     practice_choice = forms.CharField(required=False, max_length=300)
+    event = forms.CharField(
+        label=_("About an event (optional)"),
+        required=False,
+        max_length=300,
+        help_text=_("The event's address or its short name; or search for it below."),
+    )
+    event_query = forms.CharField(label=_("Search the events"), required=False, max_length=200)
+    # An event picked from the search results (radio buttons): it wins over what the text field says.
+    event_choice = forms.CharField(required=False, max_length=300)
     attachments = _attachments_field()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        reference = (data.get("practice_choice") or data.get("practice") or "").strip()
-        if "practice" not in data or not reference:
-            data["practice"] = None
-            return data
-        practice = practice_by_reference(reference)
-        if practice is None:
-            self.add_error(
-                "practice",
-                _("No published good practice has this address. Search for it and choose it from the list."),
-            )
-        else:
-            data["practice"] = practice
+        self._link(
+            data,
+            "practice",
+            practice_by_reference,
+            _("No published good practice has this address. Search for it and choose it from the list."),
+        )
+        self._link(
+            data,
+            "event",
+            event_by_reference,
+            _("No published event has this address. Search for it and choose it from the list."),
+        )
         return data
+
+    def _link(self, data: dict[str, Any], field: str, find: Callable[[str], Any], unknown: Any) -> None:
+        """Replace the reference typed in `field` (or chosen from the search results) by what it names."""
+        reference = (data.get(f"{field}_choice") or data.get(field) or "").strip()
+        if field not in data or not reference:
+            data[field] = None
+            return
+        found = find(reference)
+        if found is None:
+            self.add_error(field, unknown)
+        else:
+            data[field] = found
 
 
 class PostForm(_PlainLabels):

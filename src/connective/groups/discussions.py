@@ -39,6 +39,8 @@ from connective.accounts.models import Role, User
 from connective.accounts.rules import is_member, is_programme_staff
 from connective.core.services import audit_log_record
 from connective.core.text import render_markdown
+from connective.events.models import Event, EventStatus
+from connective.events.selectors import events_public, events_visible
 from connective.groups import uploads
 from connective.groups.models import (
     Access,
@@ -491,6 +493,16 @@ def _check_practice(practice: Practice | None, errors: Errors) -> None:
         errors.setdefault("practice", []).append(gettext("Choose a published good practice."))
 
 
+def _check_event(event: Event | None, author: User, errors: Errors) -> None:
+    if event is None:
+        return
+    # A draft is refused even to its organisers: readers of the thread could not follow the link.
+    if event.status == EventStatus.DRAFT or not events_visible(author).filter(pk=event.pk).exists():
+        errors.setdefault("event", []).append(
+            gettext("Choose a published event: a draft or an event you cannot see cannot be linked.")
+        )
+
+
 def thread_create(
     *,
     author: User,
@@ -498,15 +510,17 @@ def thread_create(
     title: str,
     body: str,
     practice: Practice | None = None,
+    event: Event | None = None,
     attachments: Sequence[Any] = (),
 ) -> Thread:
-    """Start a thread with its opening post. Members of the group hear of it (unless the post waits for a
-    moderator); the author follows it."""
+    """Start a thread with its opening post, perhaps about a published practice or an event. Members of the
+    group hear of it (unless the post waits for a moderator); the author follows it."""
     _require(posting_refusal(access=access, viewer=author))
     errors: Errors = {}
     title = _clean_title(title, errors)
     body = _clean_body(body, errors)
     _check_practice(practice, errors)
+    _check_event(event, author, errors)
     accepted = _check_attachments(attachments, errors)
     _raise_if(errors)
     group = access.group
@@ -514,7 +528,12 @@ def thread_create(
     html, mentioned = render_post(body, group)
     with transaction.atomic():
         thread = Thread.objects.create(
-            group=group, title=title, author=author, practice=practice, last_post_at=timezone.now()
+            group=group,
+            title=title,
+            author=author,
+            practice=practice,
+            event=event,
+            last_post_at=timezone.now(),
         )
         post = _append_post(
             thread_id=thread.pk,
@@ -687,7 +706,7 @@ def post_page_url(post: Post, *, group_slug: str) -> str:
 
 
 def _threads_for_page(viewer: Any) -> QuerySet[Thread]:
-    threads = Thread.objects.select_related("practice")
+    threads = Thread.objects.select_related("practice", "event")
     if is_member(viewer):
         threads = threads.annotate(
             is_followed=Exists(ThreadSubscription.objects.filter(thread=OuterRef("pk"), user_id=viewer.pk))
@@ -713,7 +732,7 @@ def _check_opening(*, access: GroupAccess, viewer: Any, thread: Thread) -> Threa
 
 
 def thread_for_page(*, access: GroupAccess, viewer: Any, pk: int) -> Thread:
-    """The thread with its practice and whether the viewer follows it (`is_followed`), in one query; 404
+    """The thread with its practice, its event and whether the viewer follows it (`is_followed`), in one query; 404
     when the viewer may not read it."""
     if not access.can_read:
         raise Http404("No such thread.")
@@ -973,10 +992,31 @@ def quotable_post(*, thread: Thread, pk: Any) -> Post | None:
     )
 
 
+def _slug_of(reference: str) -> str:
+    return (reference or "").strip().rstrip("/").rsplit("/", 1)[-1]
+
+
 def practice_by_reference(reference: str) -> Practice | None:
     """A published practice named by its slug or by its address on the site."""
-    reference = (reference or "").strip().rstrip("/")
-    if not reference:
+    slug = _slug_of(reference)
+    if not slug:
         return None
-    slug = reference.rsplit("/", 1)[-1]
     return Practice.objects.filter(slug=slug, status=PracticeStatus.PUBLISHED).first()
+
+
+def event_by_reference(reference: str) -> Event | None:
+    """An event anyone may see (published, postponed or cancelled, never a draft) named by its slug or by
+    its address on the site."""
+    slug = _slug_of(reference)
+    if not slug:
+        return None
+    return events_public().filter(slug=slug).first()
+
+
+def events_to_link(query: str, *, limit: int) -> list[Event]:
+    """Events a thread may be about whose title holds `query`, upcoming and past, latest first."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    events = events_public().filter(title__icontains=query).select_related("host_city")
+    return list(events.order_by("-starts_at", "-pk")[:limit])

@@ -231,6 +231,14 @@ class Thread(models.Model):
         on_delete=models.SET_NULL,
         related_name="group_threads",
     )
+    event = models.ForeignKey(
+        "events.Event",
+        verbose_name=_("event"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="group_threads",
+    )
 
     class Meta:
         ordering = ["-pinned", "-last_post_at"]

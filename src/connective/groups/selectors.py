@@ -156,7 +156,17 @@ def posts_visible_in(*, access: GroupAccess, thread: Thread, viewer: Any) -> Que
 
 def threads_about_practice(*, viewer: Any, practice: Any, limit: int = 5) -> list[Thread]:
     """Discussions about a practice in groups the viewer may read, latest first; one query."""
-    threads = Thread.objects.filter(practice=practice, post_count__gt=0)
+    return _threads_about(Thread.objects.filter(practice=practice), viewer=viewer, limit=limit)
+
+
+def threads_about_event(*, viewer: Any, event: Any, limit: int = 5) -> list[Thread]:
+    """Discussions about an event in groups the viewer may read, latest first; one query."""
+    return _threads_about(Thread.objects.filter(event=event), viewer=viewer, limit=limit)
+
+
+def _threads_about(threads: QuerySet[Thread], *, viewer: Any, limit: int) -> list[Thread]:
+    # Threads without a published post (an opening post waiting for a moderator) are not there for readers.
+    threads = threads.filter(post_count__gt=0)
     if not is_programme_staff(viewer):
         readable = Q(group__access=Access.OPEN)
         if is_member(viewer):

@@ -27,6 +27,7 @@ from connective.groups.discussion_forms import PostEditForm, PostForm, ReactionF
 from connective.groups.discussions import (
     attachment_get_for,
     edit_refusal,
+    events_to_link,
     post_create,
     post_edit,
     post_get_for,
@@ -48,6 +49,7 @@ from connective.practices.selectors import practice_search
 
 HISTORY_PER_PAGE = 20
 PRACTICE_CHOICES = 8
+EVENT_CHOICES = 8
 
 
 def _add_service_errors(form: Form, error: ValidationError) -> None:
@@ -132,12 +134,24 @@ def thread_new(request: HttpRequest, slug: str) -> HttpResponse:
     refusal = posting_refusal(access=access, viewer=viewer)
     status = 403 if refusal is not None else 200
     choices: list[Any] = []
-    searched = False
-    if request.method == "POST" and "find_practice" in request.POST:
-        # Searching for a practice is not sending: keep what was typed, show no errors yet.
-        form = ThreadForm(initial=request.POST.dict())
-        choices = _practice_choices(request.POST.get("practice_query", ""))
-        searched = True
+    event_choices: list[Any] = []
+    searched = searched_events = False
+    if request.method == "POST" and ("find_practice" in request.POST or "find_event" in request.POST):
+        # Searching is not sending: keep what was typed, show no errors yet. A result chosen before this
+        # search moves into its text field, so that the new results do not make it disappear.
+        typed = request.POST.dict()
+        for field in ("practice", "event"):
+            if typed.get(f"{field}_choice"):
+                typed[field] = typed.pop(f"{field}_choice")
+        form = ThreadForm(initial=typed)
+        practice_query = typed.get("practice_query", "").strip()
+        event_query = typed.get("event_query", "").strip()
+        # Enter in either search box presses the form's first button (the practices' "Find"): search what
+        # was typed, and say "nothing found" for an empty box only when its own button was pressed.
+        choices = _practice_choices(practice_query)
+        event_choices = events_to_link(event_query, limit=EVENT_CHOICES)
+        searched = bool(practice_query) or ("find_practice" in request.POST and not event_query)
+        searched_events = bool(event_query) or ("find_event" in request.POST and not practice_query)
     elif request.method == "POST":
         form = ThreadForm(request.POST, request.FILES)
         if refusal is None:
@@ -149,6 +163,7 @@ def thread_new(request: HttpRequest, slug: str) -> HttpResponse:
                         title=form.cleaned_data["title"],
                         body=form.cleaned_data["body"],
                         practice=form.cleaned_data["practice"],
+                        event=form.cleaned_data["event"],
                         attachments=form.cleaned_data["attachments"],
                     )
                 except PermissionDenied as denied:
@@ -170,7 +185,9 @@ def thread_new(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 status = 400
     else:
-        form = ThreadForm(initial={"practice": request.GET.get("practice", "")})
+        form = ThreadForm(
+            initial={"practice": request.GET.get("practice", ""), "event": request.GET.get("event", "")}
+        )
     context = {
         "group": access.group,
         "access": access,
@@ -178,6 +195,8 @@ def thread_new(request: HttpRequest, slug: str) -> HttpResponse:
         "refusal": refusal,
         "practice_choices": choices,
         "searched": searched,
+        "event_choices": event_choices,
+        "searched_events": searched_events,
         "files_lost": request.method == "POST" and bool(request.FILES),
     }
     return render(request, "groups/thread_form.html", context, status=status)

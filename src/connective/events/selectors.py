@@ -78,9 +78,8 @@ def event_access(user: Any, event: Event) -> EventAccess:
             Registration.objects.filter(event=event, user=user).select_related("certificate").first()
         )
         # event_for reads it with the event; others ask.
-        is_organiser = getattr(event, "viewer_organises", None)
-        if is_organiser is None:
-            is_organiser = event.organisers.filter(pk=user.pk).exists()
+        known: bool | None = getattr(event, "viewer_organises", None)
+        is_organiser = known if known is not None else event.organisers.filter(pk=user.pk).exists()
     return EventAccess(
         event=event,
         is_staff=bool(is_programme_staff(user)),

@@ -23,10 +23,10 @@ from connective.core.forms import errors_text
 from connective.core.pagination import page_links
 from connective.events.forms import DecisionForm, StatusForm
 from connective.events.models import Registration, RegistrationStatus
-from connective.network.models import OrganisationType
 from connective.events.registration import application_decide, checkin_set, places_of
 from connective.events.selectors import EventAccess, event_for, participants_for_organisers
 from connective.events.services import event_cancel, event_postpone, event_publish, event_reschedule
+from connective.network.models import OrganisationType
 
 PARTICIPANTS_PER_PAGE = 50
 

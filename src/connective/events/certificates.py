@@ -129,7 +129,9 @@ def certificates_issue(*, event: Event, actor: Any, now: datetime | None = None)
     """Issue certificates to every confirmed participant checked in who has none yet; how many were issued."""
     now = now or timezone.now()
     # One issuer at a time per event, so a double click issues nobody twice.
-    event = Event.objects.select_for_update().select_related("host_city__country").get(pk=event.pk)
+    event = (
+        Event.objects.select_for_update(of=("self",)).select_related("host_city__country").get(pk=event.pk)
+    )
     if not event.certificates:
         raise RegistrationError(
             _("This event does not give certificates of participation."), code="no_certificates"

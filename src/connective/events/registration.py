@@ -380,7 +380,7 @@ def application_decide(
         )
     event = _lock(registration.event)
     registration = (
-        Registration.objects.select_for_update()
+        Registration.objects.select_for_update(of=("self",))
         .select_related("user__country", "user__organisation")
         .get(pk=registration.pk)
     )

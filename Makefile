@@ -63,5 +63,9 @@ worker: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
 
+## bench-relevance: recall@5 and MRR per language for words, meaning and both (bench/relevance/), and speed
+bench-relevance: $(STAMP)
+	$(PY) bench/relevance.py $(RELEVANCE_ARGS)
+
 clean:
 	rm -rf var

@@ -2473,6 +2473,62 @@ def build_index() -> int:
         restore()
 
 
+def ensure_practice_vectors(batch: int = 256) -> dict[str, Any]:
+    """A vector for every published practice, so searches rank by meaning as in production.
+
+    Only the whole-record vector (part 0) is encoded, by the platform's own encoder and text (`document_head`):
+    it is what a search compares. The passages, which only explain a match, would take five times as long;
+    a practice's passages are encoded when it next changes. Kept while complete, like the rest of the data.
+    """
+    from connective.practices.models import Practice, PracticeStatus
+    from connective.practices.selectors import practice_search_document
+    from connective.search.embeddings import encoder
+    from connective.search.models import Vector
+    from connective.search.vectors import VectorIndex, document_head, pack_vector, text_digest
+
+    model = encoder()
+    if model is None:
+        log("  vectors: no encoder (SEMANTIC_ENCODER=off), searches rank by words alone")
+        return {"vectors": 0}
+    vectors = VectorIndex("practice")
+    have = vectors.ids(model=model.name)
+    published = Practice.objects.filter(status=PracticeStatus.PUBLISHED)
+    missing = sorted(set(published.values_list("pk", flat=True)) - have)
+    if not missing:
+        log(f"  vectors: reusing {len(have)} practice vectors")
+        return {"vectors": len(have)}
+    started = time.perf_counter()
+    Vector.objects.filter(domain="practice", record_id__in=missing).delete()
+    for start in range(0, len(missing), batch):
+        chunk = (
+            published.filter(pk__in=missing[start : start + batch])
+            .select_related("city", "country", "lead_organisation")
+            .prefetch_related("topics")
+            .order_by("pk")
+        )
+        documents = [practice_search_document(practice) for practice in chunk]
+        heads = [document_head(document) for document in documents]
+        encoded = model.encode(heads)
+        Vector.objects.bulk_create(
+            Vector(
+                domain="practice",
+                record_id=document.id,
+                part=0,
+                model=model.name,
+                language=document.language,
+                digest=text_digest(head),
+                vector=pack_vector(row),
+            )
+            for document, head, row in zip(documents, heads, encoded, strict=True)
+        )
+        if start and start % (batch * 40) == 0:
+            log(f"  vectors: {start:,} of {len(missing):,}")
+    vectors.mark_changed()
+    seconds = time.perf_counter() - started
+    log(f"  vectors: {len(missing):,} practices encoded in {seconds:.0f} s ({len(missing) / seconds:.0f}/s)")
+    return {"vectors": len(have) + len(missing), "vector_seconds": round(seconds, 1)}
+
+
 def ensure_dataset(
     *,
     database_url: str,
@@ -2506,6 +2562,7 @@ def ensure_dataset(
         timings["index"] = time.perf_counter() - started
         log(f"  search index: {indexed} practices in {timings['index']:.1f} s")
         result.update(generated=True, timings=timings)
+    result.update(ensure_practice_vectors())
     directory = ensure_directory(people=people, organisations=organisations, regenerate=regenerate)
     result.update(directory)
     # The groups' members are the directory's people: a new directory means new groups.

@@ -31,13 +31,16 @@ def _fresh_cache() -> Iterator[None]:
 
     from connective.practices.selectors import forget_search_vocabulary
     from connective.search.facets import forget_facet_tables
+    from connective.search.vectors import forget_vector_tables
 
     cache.clear()
     forget_facet_tables()
+    forget_vector_tables()
     forget_search_vocabulary()
     yield
     cache.clear()
     forget_facet_tables()
+    forget_vector_tables()
     forget_search_vocabulary()
 
 
@@ -196,3 +199,13 @@ def private_files_under(settings: Any, root: Any) -> None:
     public MEDIA_ROOT in `root`/public, so that a test can tell where a file went."""
     settings.MEDIA_ROOT = root / "public"
     settings.PRIVATE_MEDIA_ROOT = root
+
+
+@pytest.fixture
+def words_only(settings: Any) -> None:
+    """Search by words alone, as without the sentence encoder: for tests of what the words find (stems,
+    compounds, fields hidden from the index), which results found by meaning would blur."""
+    from connective.search.vectors import forget_vector_tables
+
+    settings.SEMANTIC_ENCODER = "off"
+    forget_vector_tables()

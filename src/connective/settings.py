@@ -148,6 +148,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "connective.core.middleware.TimeZoneMiddleware",
+    "connective.search.versions.IndexVersionsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -333,6 +334,9 @@ WHITENOISE_MAX_AGE = 0 if DEBUG else 31536000
 # "database" is our own search module over SQLite FTS5 or PostgreSQL full text.
 SEARCH_BACKEND = env_choice("SEARCH_BACKEND", "database", ("database",))
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Matching by meaning across languages (search/embeddings.py): "use-m3", the multilingual Universal Sentence
+# Encoder shipped in its wheel, or "off" for words alone (also the fallback when the model cannot be loaded).
+SEMANTIC_ENCODER = env_choice("SEMANTIC_ENCODER", "use-m3", ("use-m3", "off"))
 
 # --- Accounts -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -466,7 +466,7 @@ def test_group_list_sorts_by_latest_activity(catalogue: dict[str, Group]) -> Non
         ({"region": "atlantis"}, "region", "There is no region “atlantis”."),
         ({"topic": "cooking"}, "topic", "There is no topic “cooking”."),
         ({"language": "xx"}, "language", "“xx” is not a language code: use two letters, e.g. fr for French."),
-        ({"sort": "size"}, "sort", "Sort by name, activity or members, not “size”."),
+        ({"sort": "size"}, "sort", "Sort by best match, name, activity or members, not “size”."),
         ({"page": "two"}, "page", "The page must be a number, e.g. 2."),
         ({"page": "0"}, "page", "Pages are counted from 1."),
         ({"page": "2"}, "page", "There is no page 2: the groups fit on 1 page."),

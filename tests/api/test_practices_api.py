@@ -141,6 +141,7 @@ def catalogue(db: Any) -> dict[str, Any]:
         ("region=mena&year=2020", ["amman-water"]),
     ],
 )
+@pytest.mark.usefixtures("words_only")
 def test_practice_list_filters_like_the_browse_page(
     catalogue: dict[str, Any], query: str, expected: list[str]
 ) -> None:

@@ -122,6 +122,7 @@ def test_people_search_finds_people_by_place_and_organisation_when_shown() -> No
     assert names(search(None, q="utility")) == ["Nadia Benali"]
 
 
+@pytest.mark.usefixtures("words_only")
 def test_people_search_finds_expertise_in_any_language() -> None:
     person("Nadia", "Benali", expertise=["water-and-sanitation"])
 
@@ -198,6 +199,7 @@ def test_people_filter_by_language_and_least_level(member: Any) -> None:
     assert [value.label for value in fluent.facets["lang"]] == ["French"]
 
 
+@pytest.mark.usefixtures("words_only")
 def test_people_languages_are_members_only_by_default(visitor: None) -> None:
     person("Nadia", "Benali", languages=[("fr", LanguageLevel.NATIVE)])
 
@@ -283,6 +285,7 @@ def test_people_search_reasons_cite_only_what_the_viewer_may_see(visitor: None, 
     ]
 
 
+@pytest.mark.usefixtures("words_only")
 def test_people_search_ignores_practices_that_are_not_published(visitor: None) -> None:
     from connective.practices.models import PracticeStatus
 
@@ -349,6 +352,7 @@ def test_people_search_pages(visitor: None) -> None:
 # --- Organisations ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("words_only")
 def test_organisation_search_finds_name_description_type_and_place(visitor: None) -> None:
     organisation(
         name="Régie des eaux",

@@ -271,3 +271,26 @@ def test_read_demo_json_reports_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(DemoDataError) as raised:
         read_demo_json(tmp_path)
     assert raised.value.problems[0].startswith(f"{tmp_path / 'organisations.json'}: cannot be read")
+
+
+def test_demo_is_encoded_for_matching_by_meaning(loaded: DemoSummary) -> None:
+    from connective.practices.selectors import practice_search, practice_vector_index
+    from connective.search.sources import vector_domains, vector_source
+    from connective.search.vectors import VectorIndex
+
+    assert loaded.encoded > len(PRACTICES_JSON)
+    for domain in vector_domains():
+        wanted = {int(i) for i in vector_source(domain).ids()}
+        if domain == "person_public":
+            # Members-only profiles are among the candidates but have no public document.
+            assert VectorIndex(domain).ids() <= wanted
+        else:
+            assert VectorIndex(domain).ids() == wanted, domain
+    assert len(practice_vector_index().ids()) == len(PRACTICES_JSON)
+    # Spanish words find the flood warning systems of Cotonou and Saxony, written in French and German.
+    found = practice_search(query={"q": "alerta temprana de inundaciones"}, page_size=2)
+    assert {practice.title for practice in found.items} == {
+        "Système d'alerte précoce aux inondations dans les quartiers bas de Cotonou",
+        "Hochwasser-Frühwarnsystem für kleine Fließgewässer",
+    }
+    assert f"{loaded.encoded} records encoded for matching by meaning" in loaded.describe()

@@ -41,6 +41,7 @@ def facet(result: Any, name: str) -> dict[str, tuple[int, bool]]:
     return {value.value: (value.count, value.selected) for value in result.facets[name]}
 
 
+@pytest.mark.usefixtures("words_only")
 def test_practice_search_finds_german_compound_by_its_first_word() -> None:
     indexed(title="Sichere Wasserversorgung für alle Stadtteile", language="de", city=city("Leipzig", "DE"))
     indexed(title="Flood early warning")
@@ -53,6 +54,7 @@ def test_practice_search_finds_floods_by_flooding() -> None:
     assert titles(practice_search(query={"q": "flooding"})) == ["Early warning"]
 
 
+@pytest.mark.usefixtures("words_only")
 def test_practice_search_finds_records_in_other_languages_by_their_own_forms() -> None:
     indexed(title="Prévention des inondations", language="fr", city=city("Lyon", "FR"))
     indexed(title="تحسين إمدادات المياه", language="ar", city=city("Tunis", "TN"))
@@ -135,6 +137,7 @@ def test_practice_search_without_matching_words_finds_nothing() -> None:
     assert (result.total, result.items, result.num_pages) == (0, [], 1)
 
 
+@pytest.mark.usefixtures("words_only")
 def test_practice_search_filters_combine_facets_and_alternate_values() -> None:
     leipzig, tunis, kigali = city("Leipzig", "DE"), city("Tunis", "TN"), city("Kigali", "RW")
     indexed(title="A", city=leipzig, topics=["mobility"], sdgs=[11], start_year=2019, language="de")

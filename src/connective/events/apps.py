@@ -10,3 +10,16 @@ class EventsConfig(AppConfig):
     def ready(self) -> None:
         # The event notification kinds register with the one notification service.
         from connective.events import notices  # noqa: F401
+        from connective.events.models import Event
+        from connective.events.selectors import event_documents
+        from connective.search.signals import keep_vectors
+        from connective.search.sources import VectorSource, register_vector_source
+
+        register_vector_source(
+            VectorSource(
+                domain="event",
+                ids=lambda: Event.objects.values_list("pk", flat=True),
+                documents=event_documents,
+            )
+        )
+        keep_vectors(Event, domain="event", fields=("title", "summary", "description", "language"))

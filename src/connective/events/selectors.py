@@ -3,6 +3,7 @@ programme staff; published, postponed and cancelled events by everyone. Anything
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,10 @@ from connective.events.models import (
     RegistrationStatus,
 )
 from connective.groups.models import Thread
+from connective.search.hybrid import hybrid_queryset
+from connective.search.index import Document
+from connective.search.text import STEMMER_LANGUAGES
+from connective.search.vectors import VectorIndex
 
 PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.POSTPONED, EventStatus.CANCELLED)
 
@@ -129,11 +134,51 @@ class EventFilters:
     when: str = "upcoming"  # "upcoming", "past" or "all"
 
 
+def event_vector_index() -> VectorIndex:
+    return VectorIndex("event")
+
+
+def event_documents(ids: Sequence[int]) -> list[Document]:
+    """What matching by meaning reads of an event (drafts too: their organisers look for whom to invite;
+    lists show only what the viewer may see)."""
+    events = Event.objects.filter(pk__in=list(ids)).select_related("host_city").order_by("pk")
+    documents = []
+    for event in events:
+        language = event.language if event.language in STEMMER_LANGUAGES else "en"
+        place = [event.host_city.name] if event.host_city else []
+        documents.append(
+            Document(
+                id=event.pk,
+                language=language,
+                title=event.title,
+                body="\n".join([event.summary, event.description, *place]),
+                passages=tuple(text for text in (event.summary, event.description) if text),
+            )
+        )
+    return documents
+
+
 def event_list(user: Any, filters: EventFilters, *, now: datetime | None = None) -> QuerySet[Event]:
+    """The events `user` may see, filtered; with words (`q`), those matching them or their meaning in any
+    language, best match first (search/hybrid.py)."""
     now = now or timezone.now()
     events = events_visible(user).select_related("host_city__country", "region")
-    if filters.q:
-        events = events.filter(Q(title__icontains=filters.q) | Q(summary__icontains=filters.q))
+    events = _narrowed(events, filters, now)
+    if not filters.q:
+        return events
+    words = Q()
+    for word in filters.q.split()[:8]:
+        words &= Q(title__icontains=word) | Q(summary__icontains=word)
+    return hybrid_queryset(
+        events,
+        vectors=event_vector_index(),
+        query=filters.q,
+        words=words,
+        title=Q(title__icontains=filters.q),
+    )
+
+
+def _narrowed(events: QuerySet[Event], filters: EventFilters, now: datetime) -> QuerySet[Event]:
     if filters.format:
         events = events.filter(format=filters.format)
     if filters.topic:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from connective.accounts.models import User
 from connective.core.forms import page_number_field
 from connective.core.models import Region, Topic
-from connective.groups.group_selectors import SORT_ACTIVE, SORT_MEMBERS, SORT_NAME
+from connective.groups.group_selectors import SORT_ACTIVE, SORT_MEMBERS, SORT_NAME, SORT_RELEVANCE
 from connective.groups.models import Access, Group, GroupKind
 from connective.groups.services import (
     DESCRIPTION_MAX_LENGTH,
@@ -121,11 +121,14 @@ class GroupFilterForm(forms.Form):
         label=_("Sort by"),
         required=False,
         choices=[
+            (SORT_RELEVANCE, _("Best match")),
             (SORT_NAME, _("Name")),
             (SORT_ACTIVE, _("Recent activity")),
             (SORT_MEMBERS, _("Most members")),
         ],
-        error_messages={"invalid_choice": _("Sort by name, activity or members, not “%(value)s”.")},
+        error_messages={
+            "invalid_choice": _("Sort by best match, name, activity or members, not “%(value)s”.")
+        },
     )
     page = page_number_field()
 

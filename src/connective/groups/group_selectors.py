@@ -6,7 +6,7 @@ what it allows, with the joins done, so each page costs a fixed number of querie
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -26,7 +26,12 @@ from connective.groups.models import (
 )
 from connective.groups.selectors import GroupAccess, groups_visible_to
 from connective.network.models import Organisation
+from connective.search.hybrid import hybrid_queryset
+from connective.search.index import Document
+from connective.search.text import STEMMER_LANGUAGES
+from connective.search.vectors import VectorIndex
 
+SORT_RELEVANCE = "relevance"
 SORT_NAME = "name"
 SORT_ACTIVE = "active"
 SORT_MEMBERS = "members"
@@ -34,16 +39,16 @@ INVITE_CANDIDATE_LIMIT = 20
 FEED_ENTRY_LIMIT = 50
 
 
+def group_vector_index() -> VectorIndex:
+    return VectorIndex("group")
+
+
 def group_search(*, viewer: Any, query: Mapping[str, Any]) -> QuerySet[Group]:
     """The groups `viewer` may know exist, narrowed by the list's filters (GroupFilterForm.cleaned_data):
-    q (text in the name or summary), kind, access, region (slug), topic (slug; a cluster takes in its
-    subtopics), language (ISO 639-1 code), mine (only the viewer's groups), sort."""
+    q (words or a question in any language: found by the name or summary and by meaning, see
+    search/hybrid.py), kind, access, region (slug), topic (slug; a cluster takes in its subtopics), language
+    (ISO 639-1 code), mine (only the viewer's groups), sort (best match first by default when searching)."""
     groups = groups_visible_to(viewer).select_related("region")
-    text = (query.get("q") or "").strip()
-    if text:
-        # A contains-search is enough for a few thousand groups, and finds parts of words in any script.
-        for word in text.split()[:8]:
-            groups = groups.filter(Q(name__icontains=word) | Q(summary__icontains=word))
     if query.get("kind"):
         groups = groups.filter(kind=query["kind"])
     if query.get("access"):
@@ -64,12 +69,50 @@ def group_search(*, viewer: Any, query: Mapping[str, Any]) -> QuerySet[Group]:
         if not is_member(viewer):
             return groups.none()
         groups = groups.filter(Exists(Membership.objects.filter(group=OuterRef("pk"), user=viewer)))
-    sort = query.get("sort") or SORT_NAME
+    text = (query.get("q") or "").strip()
+    sort = query.get("sort") or (SORT_RELEVANCE if text else SORT_NAME)
     if sort == SORT_ACTIVE:
-        return groups.order_by(F("last_activity_at").desc(nulls_last=True), "name", "pk")
-    if sort == SORT_MEMBERS:
-        return groups.order_by("-member_count", "name", "pk")
-    return groups.order_by("name", "pk")
+        groups = groups.order_by(F("last_activity_at").desc(nulls_last=True), "name", "pk")
+    elif sort == SORT_MEMBERS:
+        groups = groups.order_by("-member_count", "name", "pk")
+    else:
+        groups = groups.order_by("name", "pk")
+    if not text:
+        return groups
+    # A contains-search is enough for a few thousand groups, and finds parts of words in any script.
+    words = Q()
+    for word in text.split()[:8]:
+        words &= Q(name__icontains=word) | Q(summary__icontains=word)
+    return hybrid_queryset(
+        groups,
+        vectors=group_vector_index(),
+        query=text,
+        words=words,
+        title=Q(name__icontains=text),
+        ranked=sort == SORT_RELEVANCE,
+    )
+
+
+def group_documents(ids: Sequence[int]) -> list[Document]:
+    """What matching by meaning reads of a group: its name, summary and description (all groups: a list
+    shows only those the viewer may see)."""
+    groups = Group.objects.filter(pk__in=list(ids)).prefetch_related("topics").order_by("pk")
+    documents = []
+    for group in groups:
+        language = group.description_language if group.description_language in STEMMER_LANGUAGES else "en"
+        topics = [
+            str(topic.names.get(language) or topic.names.get("en") or "") for topic in group.topics.all()
+        ]
+        documents.append(
+            Document(
+                id=group.pk,
+                language=language,
+                title=group.name,
+                body="\n".join([group.summary, group.description, *topics]),
+                passages=tuple(text for text in (group.summary, group.description) if text),
+            )
+        )
+    return documents
 
 
 def roles_in(*, viewer: Any, group_ids: Iterable[int]) -> dict[int, str]:

@@ -10,3 +10,6 @@ class NetworkConfig(AppConfig):
     def ready(self) -> None:
         # The private-message notice registers with the one notification service.
         from connective.network import notices  # noqa: F401
+        from connective.network.search import register_directory_vectors
+
+        register_directory_vectors()

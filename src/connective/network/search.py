@@ -32,6 +32,7 @@ from django.db import models, transaction
 from django.db.models import Count, Min, Q
 from django.http import Http404
 from django.utils import translation
+from django.utils.text import Truncator
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -65,7 +66,9 @@ from connective.practices.selectors import (
     practices_public,
     search_vocabulary,
 )
+from connective.search.embeddings import query_vector
 from connective.search.facets import FacetTable, Mask, Rows, Selection, facet_table
+from connective.search.hybrid import hybrid_search
 from connective.search.index import Document, SearchIndex
 from connective.search.pages import ResultPage
 from connective.search.text import (
@@ -78,6 +81,7 @@ from connective.search.text import (
     stemmed_terms,
     tokenize,
 )
+from connective.search.vectors import VectorIndex
 
 PERSON_DOMAINS = {LEVEL_PUBLIC: "person_public", LEVEL_MEMBERS: "person_member"}
 ORGANISATION_DOMAIN = "organisation"
@@ -196,11 +200,17 @@ def _document_language(person: PersonView) -> str:
 def person_search_document(person: PersonView) -> Document:
     """What full-text search reads of a person: only what `person` (a view at one level) shows."""
     topics = [name for topic in person.expertise for name in _all_names(topic.names)]
+    language = _document_language(person)
+    # For matching by meaning: what the person does and knows, in the language of their biography.
+    expertise = ", ".join(
+        str(topic.names.get(language) or topic.names.get("en") or "") for topic in person.expertise
+    )
     return Document(
         id=person.user_id,
-        language=_document_language(person),
+        language=language,
         title=person.name,
         body="\n".join([*_profile_texts(person), *topics]),
+        passages=tuple(part for part in (person.position, person.bio, expertise) if part),
     )
 
 
@@ -226,7 +236,7 @@ def _person_at(user: Any, level: int) -> PersonView | None:
     return person if person.url is not None else None
 
 
-def _index_users(user_ids: Sequence[int], users: Iterable[Any]) -> int:
+def _index_users(user_ids: Sequence[int], users: Iterable[Any], *, vectors: bool = True) -> int:
     """Write each person's document at each level, or remove it where they cannot be seen.
 
     users: the users among `user_ids` that exist, loaded with `with_profile_data`.
@@ -246,6 +256,10 @@ def _index_users(user_ids: Sequence[int], users: Iterable[Any]) -> int:
         index = SearchIndex(domain)
         index.index(documents)
         index.remove(gone)
+        if vectors:
+            meaning = VectorIndex(domain)
+            meaning.index(documents)
+            meaning.remove(gone)
         indexed = len(documents)
     return indexed
 
@@ -268,10 +282,14 @@ def index_organisation(organisation_id: int) -> bool:
         organisation = (
             Organisation.objects.select_related("city", "country").filter(pk=organisation_id).first()
         )
+        meaning = VectorIndex(ORGANISATION_DOMAIN)
         if organisation is None:
             index.remove([organisation_id])
+            meaning.remove([organisation_id])
         else:
-            index.index([organisation_search_document(organisation)])
+            document = organisation_search_document(organisation)
+            index.index([document])
+            meaning.index([document])
         people = list(
             User.objects.filter(organisation_id=organisation_id).order_by("pk").values_list("pk", flat=True)
         )
@@ -281,11 +299,53 @@ def index_organisation(organisation_id: int) -> bool:
     return organisation is not None
 
 
+def _candidate_ids() -> Any:
+    return User.objects.filter(
+        is_active=True, deleted_at__isnull=True, profile__visibility__in=visibilities_at(LEVEL_MEMBERS)
+    ).values_list("pk", flat=True)
+
+
+def person_documents(level: int, ids: Sequence[int]) -> list[Document]:
+    """The documents of the people among `ids` that a viewer at `level` may find."""
+    documents = []
+    for user in with_profile_data(User.objects.filter(pk__in=list(ids)).order_by("pk")):
+        person = _person_at(user, level)
+        if person is not None:
+            documents.append(person_search_document(person))
+    return documents
+
+
+def organisation_documents(ids: Sequence[int]) -> list[Document]:
+    organisations = Organisation.objects.select_related("city", "country").filter(pk__in=list(ids))
+    return [organisation_search_document(organisation) for organisation in organisations.order_by("pk")]
+
+
+def register_directory_vectors() -> None:
+    """The directory's domains for `manage.py vectors` (people at each level, organisations)."""
+    from connective.search.sources import VectorSource, register_vector_source
+
+    for level, domain in PERSON_DOMAINS.items():
+        register_vector_source(
+            VectorSource(
+                domain=domain,
+                ids=_candidate_ids,
+                documents=functools.partial(person_documents, level),
+            )
+        )
+    register_vector_source(
+        VectorSource(
+            domain=ORGANISATION_DOMAIN,
+            ids=lambda: Organisation.objects.values_list("pk", flat=True),
+            documents=organisation_documents,
+        )
+    )
+
+
 def directory_reindex_all() -> tuple[int, int]:
     """Rebuild the people and organisation indexes from the database.
 
     Returns (people in the members' index, organisations). One transaction: readers keep the old indexes
-    until the new ones are complete.
+    until the new ones are complete. Words only: `manage.py vectors --refresh` encodes what has no vector.
     """
     people_index = [SearchIndex(domain) for domain in PERSON_DOMAINS.values()]
     organisations_index = organisation_search_index()
@@ -300,7 +360,7 @@ def directory_reindex_all() -> tuple[int, int]:
         last_pk = 0
         # Keyset batches keep memory flat however many people there are.
         while batch := list(with_profile_data(candidates.filter(pk__gt=last_pk))[:REINDEX_BATCH]):
-            people += _index_users([user.pk for user in batch], batch)
+            people += _index_users([user.pk for user in batch], batch, vectors=False)
             last_pk = batch[-1].pk
         all_organisations = Organisation.objects.select_related("city", "country").order_by("pk")
         last_pk = 0
@@ -506,7 +566,7 @@ class OrganisationQuery:
 
 @dataclass(frozen=True)
 class Reason:
-    """Why a person was found. kind: "expertise", "profile" or "practices"."""
+    """Why a person was found. kind: "expertise", "profile", "practices" or "meaning"."""
 
     kind: str
     text: str
@@ -581,7 +641,7 @@ def _text_match(
     table: DirectoryTable, index: SearchIndex, q: str, extra: Mapping[int, int] | None = None
 ) -> tuple[Mask, Any] | None:
     """The mask and score of the records matching `q`, plus those in `extra` (id: number of contributions)."""
-    ranked = index.ranked(q, size=table.size)
+    ranked = hybrid_search(index, VectorIndex(index.domain), q, size=table.size)
     if ranked is None:
         return None
     score = np.zeros(table.size, dtype=np.float64)
@@ -878,7 +938,24 @@ def people_search(
         )
         reasons = _reasons(at_level, words, contact) if words else []
         result.items.append(PersonResult(person=shown, reasons=reasons))
+    _meaning_reasons(result.items, search.q, level)
     return result
+
+
+def _meaning_reasons(items: Sequence[PersonResult], q: str, level: int) -> None:
+    """Someone found by the meaning of the query alone is shown with the part of their profile that matched.
+
+    The passages are stored per level, so they quote only what the level searched shows. One query, and only
+    when someone on the page has no other reason.
+    """
+    unexplained = {item.person.user_id: item for item in items if not item.reasons}
+    vector = query_vector(q) if q and unexplained else None
+    if vector is None:
+        return
+    for user_id, passage in VectorIndex(PERSON_DOMAINS[level]).passages(vector, list(unexplained)).items():
+        quoted = Truncator(passage.text).chars(160)
+        text = _("Close in meaning to your search: “%(text)s”") % {"text": quoted}
+        unexplained[user_id].reasons.append(Reason("meaning", text))
 
 
 # --- Organisations ----------------------------------------------------------------------------------------

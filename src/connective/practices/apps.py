@@ -13,3 +13,17 @@ class PracticesConfig(AppConfig):
         from connective.practices.signals import practice_deleted
 
         post_delete.connect(practice_deleted, sender=Practice, dispatch_uid="practice-index-on-delete")
+
+        from connective.practices.models import PracticeStatus
+        from connective.practices.selectors import practice_documents
+        from connective.search.sources import VectorSource, register_vector_source
+
+        register_vector_source(
+            VectorSource(
+                domain="practice",
+                ids=lambda: Practice.objects.filter(status=PracticeStatus.PUBLISHED).values_list(
+                    "pk", flat=True
+                ),
+                documents=practice_documents,
+            )
+        )

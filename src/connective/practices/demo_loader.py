@@ -109,6 +109,7 @@ class DemoSummary:
     in_review: int = 0
     images: int = 0
     indexed: int = 0
+    encoded: int = 0
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
 
@@ -119,7 +120,7 @@ class DemoSummary:
             f"Demo data loaded in {self.seconds:.1f} s: {self.cities_added:,} cities added, "
             f"{self.organisations} organisations, {self.people} people, {self.published} published practices "
             f"and {self.in_review} in review, {self.images} images, {self.indexed} practices indexed for "
-            "search."
+            f"search, {self.encoded} records encoded for matching by meaning."
         )
 
 
@@ -554,6 +555,7 @@ def load_demo(*, directory: Path = DEMO_DIR, report: Callable[[str], None] | Non
         _load_network(summary, say)
         _load_groups(summary, say)
         _load_events(summary, say)
+        summary.encoded = _encode_for_meaning()
         return summary
 
     organisations, people, practices = read_demo_json(directory)
@@ -579,6 +581,7 @@ def load_demo(*, directory: Path = DEMO_DIR, report: Callable[[str], None] | Non
     _load_groups(summary, say)
     _load_events(summary, say)
     summary.indexed = _index_for_search(summary)
+    summary.encoded = _encode_for_meaning()
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -605,6 +608,15 @@ def _load_events(summary: DemoSummary, say: Callable[[str], None]) -> None:
     from connective.events.demo_loader import load_events_demo
 
     summary.warnings += load_events_demo(report=say).warnings
+
+
+def _encode_for_meaning() -> int:
+    """Encode every record without a vector (practices, people, organisations, groups, events), so matching
+    by meaning works before the task worker has caught up. A demo already encoded costs a few queries."""
+    from connective.search.sources import vector_domains
+    from connective.search.tasks import vectors_refresh_domain
+
+    return sum(vectors_refresh_domain(domain).encoded for domain in vector_domains())
 
 
 def _index_for_search(summary: DemoSummary) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
@@ -28,8 +28,10 @@ from connective.practices.models import (
     PracticeStatus,
 )
 from connective.search.facets import FacetTable, Selection, facet_table
+from connective.search.hybrid import hybrid_search
 from connective.search.index import Document, SearchIndex
 from connective.search.pages import ResultPage
+from connective.search.vectors import VectorIndex
 
 
 def practices_visible_to(user: Any) -> QuerySet[Practice]:
@@ -277,6 +279,21 @@ def practice_search_index() -> SearchIndex:
     return SearchIndex("practice")
 
 
+def practice_vector_index() -> VectorIndex:
+    return VectorIndex("practice")
+
+
+def practice_documents(ids: Sequence[int]) -> list[Document]:
+    """Search documents of the published practices among `ids` (for the vectors' refresh)."""
+    published = (
+        Practice.objects.filter(pk__in=list(ids), status=PracticeStatus.PUBLISHED)
+        .select_related("city", "country", "lead_organisation")
+        .prefetch_related("topics")
+        .order_by("pk")
+    )
+    return [practice_search_document(practice) for practice in published]
+
+
 def practice_search_document(practice: Practice) -> Document:
     """What full-text search reads of a practice: every text field, and the names of its place and topics."""
     language = practice.language
@@ -290,7 +307,14 @@ def practice_search_document(practice: Practice) -> Document:
         *topics,
         *organisation,
     ]
-    return Document(id=practice.pk, language=language, title=practice.title, body="\n".join(body))
+    sections = [getattr(practice, field) for field, _ in SECTIONS]
+    return Document(
+        id=practice.pk,
+        language=language,
+        title=practice.title,
+        body="\n".join(body),
+        passages=tuple(text for text in (practice.summary, *sections) if text),
+    )
 
 
 def _names_in(names: Mapping[str, str], language: str) -> str:
@@ -371,8 +395,9 @@ def _match(query: PracticeQuery, vocabulary: SearchVocabulary, *, rank: bool = T
     ranked = None
     text = table.everything()
     if query.q:
-        index = practice_search_index()
-        ids = index.ranked(query.q) if rank else index.matching(query.q)
+        ids = hybrid_search(
+            practice_search_index(), practice_vector_index(), query.q, rank=rank, size=table.size
+        )
         if ids is None:
             return None
         ranked = table.rows_in_order(ids)

@@ -25,7 +25,8 @@ from django.db import connections
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.models import QuerySet
 
-from connective.search.text import Variant, exact_terms, query_variants, stemmed_terms
+from connective.search.text import MAX_QUERY_TERMS, Variant, exact_terms, query_variants, stemmed_terms
+from connective.search.versions import index_changed, index_version
 
 # Relative weight of a match in the unstemmed title, the stemmed title and the body.
 WEIGHT_TITLE_EXACT = 10.0
@@ -48,6 +49,9 @@ class Document:
     language: str
     title: str
     body: str
+    # The body's parts as the reader sees them (sections, paragraphs), for saying which part matched a query
+    # by its meaning (vectors.py); empty: the body's lines.
+    passages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -180,18 +184,13 @@ class SearchIndex:
         # value, and a counter would then hand out the same number for different contents.
         from connective.search.models import IndexVersion
 
-        IndexVersion.objects.using(self.using).update_or_create(
-            domain=self.domain, defaults={"token": uuid.uuid4().hex}
-        )
+        token = uuid.uuid4().hex
+        IndexVersion.objects.using(self.using).update_or_create(domain=self.domain, defaults={"token": token})
+        index_changed(self.domain, token, self.using)
 
     def version(self) -> str:
         """The token of the index's last change ("" before the first): equal tokens, equal contents."""
-        from connective.search.models import IndexVersion
-
-        token = (
-            IndexVersion.objects.using(self.using).filter(domain=self.domain).values_list("token", flat=True)
-        )
-        return next(iter(token), "")
+        return index_version(self.domain, self.using)
 
     def ids(self) -> set[int]:
         key = "rowid" if self.vendor == "sqlite" else "id"
@@ -261,6 +260,32 @@ class SearchIndex:
             in_title = [int(row[0]) for row in cursor.fetchall()]
         seen = set(in_title)
         return in_title + sorted((i for i in matches if i not in seen), reverse=True)
+
+    def title_phrase(self, query: str, *, limit: int = 20) -> list[int]:
+        """Records whose own title holds what was typed, word for word: a name or a code typed as-is.
+
+        These come first in a search, whatever ranks by meaning, so that "Superblocks" finds the
+        Superblocks.
+        """
+        terms = exact_terms(query).split()[:MAX_QUERY_TERMS]
+        if not terms:
+            return []
+        with connections[self.using].cursor() as cursor:
+            if self.vendor == "sqlite":
+                # A phrase of letters-and-digits terms: nothing a user types is read as FTS5 syntax.
+                phrase = '"' + " ".join(terms) + '"'
+                cursor.execute(
+                    f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s ORDER BY rank LIMIT %s",  # noqa: S608
+                    [f"{{title_exact}} : {phrase}", limit],
+                )
+            else:
+                phrase = " <-> ".join(f"'{term}':A" for term in terms)
+                cursor.execute(
+                    f"SELECT id FROM {self.table} WHERE document @@ to_tsquery('simple', %s) "  # noqa: S608
+                    "ORDER BY length(title_exact), id LIMIT %s",
+                    [phrase, limit],
+                )
+            return [int(row[0]) for row in cursor.fetchall()]
 
     @property
     def _pg_weights(self) -> str:

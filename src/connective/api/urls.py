@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from connective.api.event_views import EventViewSet, RegistrationViewSet
 from connective.api.group_views import GroupThreadViewSet, GroupViewSet, ThreadPostViewSet
+from connective.api.match_views import MatchesView
 from connective.api.views import CityViewSet, OrganisationViewSet, PersonViewSet, PracticeViewSet
 
 router = DefaultRouter()
@@ -22,6 +23,7 @@ router.register("events", EventViewSet, basename="event")
 router.register("registrations", RegistrationViewSet, basename="registration")
 
 urlpatterns = [
+    path("v1/matches/", MatchesView.as_view(), name="matches"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI from drf-spectacular-sidecar's static files: nothing loads from another site. (ReDoc is left

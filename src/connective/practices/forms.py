@@ -288,6 +288,13 @@ class PracticeForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("When someone last checked that the information is still correct."),
     )
+    # Not in FIELDSETS: shown with the warning about possible duplicates (practices/_duplicates.html), as the
+    # submitter's answer to it.
+    not_duplicate = forms.BooleanField(
+        label=_("This is a different practice: save it anyway"),
+        required=False,
+        help_text=_("Tick this box and save again to keep yours as a practice of its own."),
+    )
 
     def __init__(self, *args: Any, user: User, practice: Practice | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from connective.core.forms import errors_text
 from connective.core.pagination import page_links
 from connective.events.forms import DecisionForm, StatusForm
+from connective.events.invite import invite_suggestions
 from connective.events.models import Registration, RegistrationStatus
 from connective.events.registration import application_decide, checkin_set, places_of
 from connective.events.selectors import EventAccess, event_for, participants_for_organisers
@@ -76,6 +77,7 @@ def _manage_context(
         "decision_form": DecisionForm(),
         "status_form": status_form or StatusForm(event=event),
         "now": timezone.now(),
+        "invite": invite_suggestions(event=event),
     }
 
 

@@ -34,6 +34,7 @@ from connective.practices.contact_forms import PracticeContactForm
 from connective.practices.models import LinkKind, Practice, PracticeLink
 from connective.practices.selectors import practice_get_visible, practice_related
 from connective.practices.services import contact_public_name, practice_contact_refusal, practice_contact_send
+from connective.practices.similar import similar_practices
 
 # How the page names each relation, read from this practice's side (see selectors.practice_related).
 RELATION_LABELS = {
@@ -102,6 +103,7 @@ def _render_detail(
     context.update(
         {
             "related": _related(practice),
+            "similar": similar_practices(practice=practice),
             "can_contact": refusal is None,
             "contact_form": form if form is not None else PracticeContactForm(),
             "can_edit": request.user.has_perm("practices.change_practice", practice),

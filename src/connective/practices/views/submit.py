@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from connective.accounts.rules import is_editor
+from connective.practices.duplicates import NearDuplicate, near_duplicates
 from connective.practices.forms import (
     SERVICE_TO_FORM_FIELD,
     LinkFormSet,
@@ -75,6 +76,7 @@ def practice_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _practice_form(request: HttpRequest, *, practice: Practice | None) -> HttpResponse:
     user: Any = request.user
+    duplicates: list[NearDuplicate] = []
     if request.method == "POST":
         form = PracticeForm(request.POST, request.FILES, user=user, practice=practice)
         links = LinkFormSet(request.POST, prefix="links")
@@ -84,6 +86,8 @@ def _practice_form(request: HttpRequest, *, practice: Practice | None) -> HttpRe
         if valid and submitting:
             valid = form.check_complete()
         if valid:
+            duplicates = _duplicates_to_confirm(form, practice)
+        if valid and not duplicates:
             saved = _save(request, form=form, links=links, practice=practice, submitting=submitting)
             if saved is not None:
                 if submitting:
@@ -101,7 +105,8 @@ def _practice_form(request: HttpRequest, *, practice: Practice | None) -> HttpRe
         )
         form = PracticeForm(initial=initial, user=user, practice=practice)
         links = LinkFormSet(initial=links_initial(practice), prefix="links")
-    status = 200 if request.method == "GET" or not (form.errors or links.total_error_count()) else 400
+    held = request.method == "POST" and bool(form.errors or links.total_error_count() or duplicates)
+    status = 400 if held else 200
     return render(
         request,
         "practices/submit.html",
@@ -111,8 +116,33 @@ def _practice_form(request: HttpRequest, *, practice: Practice | None) -> HttpRe
             "practice": practice,
             "error_summary": _error_summary(form, links),
             "required_fields": _REQUIRED_FORM_FIELDS,
+            "duplicates": duplicates,
         },
         status=status,
+    )
+
+
+def _duplicates_to_confirm(form: PracticeForm, practice: Practice | None) -> list[NearDuplicate]:
+    """Published practices the member should look at before this one is saved ([] when there is nothing to
+    ask): none once they ticked "a different practice", and none on an edit that leaves the title, summary
+    and language as saved, which were checked (or confirmed) when they were last changed."""
+    data = form.cleaned_data
+    if data.get("not_duplicate"):
+        return []
+    title = data.get("title") or ""
+    summary = data.get("summary") or ""
+    language = data.get("language") or (practice.language if practice is not None else "")
+    if practice is not None and (title, summary, language) == (
+        practice.title,
+        practice.summary,
+        practice.language,
+    ):
+        return []
+    return near_duplicates(
+        title=title,
+        summary=summary,
+        language=language,
+        exclude_id=practice.pk if practice is not None else None,
     )
 
 

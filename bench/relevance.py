@@ -10,6 +10,7 @@ the vectors (`VectorIndex`, encoded by the configured encoder) and the fusion (`
     lexical    words alone (FTS5 bm25, stems of six languages)
     semantic   meaning alone, raw cosine of the encoder
     corrected  meaning alone, with each language's mean vector removed (the query's language guessed)
+    rrf        equal-weight reciprocal-rank fusion of lexical and corrected (k = 60), for comparison
     combined   what ships: `hybrid_ranked` over corrected meaning and words, titles word for word first
 
 Reported: recall@5 (share of a query's judged records in its first five) and MRR (1 / rank of the first
@@ -36,7 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "relevance"
 LANGUAGES = ("en", "de", "fr", "es", "pt", "ar")
-METHODS = ("lexical", "semantic", "corrected", "combined")
+METHODS = ("lexical", "semantic", "corrected", "rrf", "combined")
 K = 5
 
 
@@ -146,10 +147,18 @@ def evaluate(records: list[dict[str, Any]], queries: list[dict[str, Any]]) -> di
         )
         return ranked or []
 
+    def equal_fusion(text: str) -> list[int]:
+        fused: dict[int, float] = defaultdict(float)
+        for ranking in (lexical_index.ranked(text) or [], by_corrected(text)):
+            for rank, record_id in enumerate(ranking):
+                fused[record_id] += 1.0 / (60 + rank)
+        return sorted(fused, key=lambda record_id: -fused[record_id])
+
     methods: dict[str, Callable[[str], list[int]]] = {
         "lexical": lambda text: lexical_index.ranked(text) or [],
         "semantic": by_raw,
         "corrected": by_corrected,
+        "rrf": equal_fusion,
         "combined": combined,
     }
     rows: dict[str, dict[str, list[tuple[float, float]]]] = {m: defaultdict(list) for m in METHODS}

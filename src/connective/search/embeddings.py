@@ -78,10 +78,22 @@ def normalised(vectors: np.ndarray) -> np.ndarray:
     return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
 
 
-@functools.cache
+_encoder_lock = threading.Lock()
+_encoders: dict[str, Encoder | None] = {}
+
+
 def _encoder(choice: str) -> Encoder | None:
     if choice == "off":
         return None
+    if choice not in _encoders:
+        # One load per process, even when a worker's start-up thread and a request ask at once (wsgi.py).
+        with _encoder_lock:
+            if choice not in _encoders:
+                _encoders[choice] = _load_encoder()
+    return _encoders[choice]
+
+
+def _load_encoder() -> Encoder | None:
     try:
         model = UniversalSentenceEncoder()
         model.encode(["ready"])
@@ -103,18 +115,18 @@ def encoder_name() -> str:
 
 
 @functools.lru_cache(maxsize=1024)
-def _query_vector(choice: str, text: str) -> np.ndarray | None:
-    model = _encoder(choice)
-    if model is None:
-        return None
+def _query_vector(name: str, text: str) -> np.ndarray:
+    model = encoder()
+    assert model is not None and model.name == name
     vector = model.encode([text])[0]
     vector.setflags(write=False)
     return vector
 
 
 def query_vector(text: str) -> np.ndarray | None:
-    """The vector of what someone typed (cached: the same query on the next page costs nothing)."""
+    """The vector of what someone typed (cached per model: the same query on the next page costs nothing)."""
     text = " ".join(text.split())
-    if not text:
+    model = encoder()
+    if not text or model is None:
         return None
-    return _query_vector(settings.SEMANTIC_ENCODER, text[:MAX_CHARACTERS])
+    return _query_vector(model.name, text[:MAX_CHARACTERS])

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from importlib import metadata
 from typing import Any, Protocol
@@ -26,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 # Longer text adds little to a sentence vector and costs time: the encoder averages over its words.
 MAX_CHARACTERS = 2000
+# How many recently encoded texts each process keeps (2 KB each).
+RECENT_TEXTS = 4096
 
 
 class Encoder(Protocol):
@@ -50,6 +53,9 @@ class UniversalSentenceEncoder:
         self.name = f"use-m3/{metadata.version(self.package)}"
         self._model: Any = None
         self._lock = threading.Lock()
+        # Texts encoded lately: records repeat passages (a boilerplate section, an organisation's
+        # description on each of its people) and a re-index encodes them once.
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def _loaded(self) -> Any:
         if self._model is None:
@@ -64,12 +70,21 @@ class UniversalSentenceEncoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        # The model is not documented as thread-safe; a process encodes one batch at a time.
+        clipped = [text[:MAX_CHARACTERS] for text in texts]
         model = self._loaded()
+        # The model is not documented as thread-safe; a process encodes one batch at a time.
         with self._lock:
-            vectors = model.encode([text[:MAX_CHARACTERS] for text in texts])
-        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
-        return normalised(vectors)
+            missing = list(dict.fromkeys(text for text in clipped if text not in self._recent))
+            if missing:
+                encoded = np.asarray(model.encode(missing), dtype=np.float32).reshape(len(missing), -1)
+                for text, vector in zip(missing, normalised(encoded), strict=True):
+                    self._recent[text] = vector
+            vectors = np.stack([self._recent[text] for text in clipped])
+            for text in clipped:
+                self._recent.move_to_end(text)
+            while len(self._recent) > RECENT_TEXTS:
+                self._recent.popitem(last=False)
+        return vectors
 
 
 def normalised(vectors: np.ndarray) -> np.ndarray:
